@@ -1,0 +1,259 @@
+"""The `webaudit` command line. The only module that prints.
+
+Exit codes (for cron): 0 clean, 1 findings at or above `--fail-on`, 2 usage or
+config error, 3 run error (no site could be reached, or an internal failure).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import ConfigError, PluginError, WebauditError
+from .model import SEVERITIES, Report, severity_rank
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_RUN = 0, 1, 2, 3
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"webaudit: error: {message}", err=True)
+    raise SystemExit(code)
+
+
+def _writers(pm: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    pm.hook.register_report_writers(register=lambda w: found.update(
+        {ext.lower(): w for ext in w.extensions}))
+    return found
+
+
+def _resolve_outputs(pm: Any, outputs: tuple[str, ...]) -> list[tuple[Path, Any]]:
+    writers = _writers(pm)
+    chosen = []
+    for output in outputs:
+        path = Path(output)
+        writer = writers.get(path.suffix.lower())
+        if writer is None:
+            known = ", ".join(sorted(writers))
+            raise ConfigError(f"-o {output}: no report writer for {path.suffix or 'no extension'!r}"
+                              f" (known: {known})")
+        if not path.parent.exists():
+            raise ConfigError(f"-o {output}: directory {str(path.parent)!r} does not exist")
+        chosen.append((path, writer))
+    return chosen
+
+
+def exit_code_for(report: Report, fail_on: str | None) -> int:
+    if report.sites and all(s.homepage is not None and not s.homepage.ok and s.stats.pages == 0
+                            for s in report.sites):
+        return EXIT_RUN
+    worst = report.worst_severity()
+    if fail_on and worst is not None and severity_rank(worst) >= severity_rank(fail_on):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def run_and_report(settings: Any, outputs: tuple[str, ...], *, progress: bool | None,
+                   quiet: bool = False) -> int:
+    """Crawl, write the reports, print the summary; returns the exit code."""
+    from .plugins import get_plugin_manager
+    from .progress import ProgressLine
+    from .report.summary import summary_text
+    from .runner import run
+
+    failures: list[str] = []
+    pm = get_plugin_manager(extra=settings.plugins, failures=failures)
+    for failure in failures:
+        click.echo(f"webaudit: warning: {failure}", err=True)
+    targets = _resolve_outputs(pm, outputs)
+    if not settings.sites:
+        raise ConfigError("nothing to crawl: give a URL or a config file with [[sites]]")
+    line = ProgressLine(enabled=progress)
+    try:
+        report = asyncio.run(run(settings, pm=pm, progress=line))
+    finally:
+        line.close()
+    for path, writer in targets:
+        writer.write(report, path)
+    if not quiet:
+        click.echo(summary_text(report))
+        for path, _ in targets:
+            click.echo(f"report written to {path}")
+    code = exit_code_for(report, settings.fail_on)
+    if code == EXIT_RUN:
+        for site in report.sites:
+            home = site.homepage
+            detail = (f"HTTP {home.status}" if home and home.error is None
+                      else f"{home.error}: {home.error_detail}" if home else "not fetched")
+            click.echo(f"webaudit: error: {site.site.url}: site unreachable ({detail})", err=True)
+    return code
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="webaudit")
+@click.option("--debug", is_flag=True, help="Log debug output and show tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Audit government websites against China's disclosure rules (政务公开)."""
+    ctx.ensure_object(dict)["debug"] = debug
+    logging.basicConfig(level=logging.DEBUG if debug else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@cli.command()
+@click.argument("targets", nargs=-1, required=True)
+@click.option("-o", "--output", "outputs", multiple=True, metavar="FILE",
+              help="Write the report; format by extension (.json). Repeatable.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Pages to parse per site.")
+@click.option("--max-depth", type=click.IntRange(min=0), help="Link depth from the homepage.")
+@click.option("--concurrency", type=click.IntRange(min=1), help="Requests in flight in all.")
+@click.option("--per-host", type=click.IntRange(min=1), help="Requests in flight per host.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Connect/read timeout in seconds.")
+@click.option("--nameserver", "nameservers", multiple=True, metavar="HOST[:PORT]",
+              help="DNS server to resolve through (repeatable; default: the system's).")
+@click.option("--ignore-robots", is_flag=True, default=None, help="Do not obey robots.txt.")
+@click.option("--as-of", callback=_as_of, metavar="YYYY-MM-DD",
+              help="Reference date for date-based checks (default: today).")
+@click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]),
+              help="Exit 1 when a finding is at least this severe (default: error).")
+@click.option("--plugin", "plugins", multiple=True, metavar="MODULE",
+              help="Load a plugin module without installing it (repeatable).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress line on stderr (default: only on a terminal).")
+@click.option("-q", "--quiet", is_flag=True, help="Print no summary.")
+def crawl(targets: tuple[str, ...], outputs: tuple[str, ...], progress: bool | None,
+          quiet: bool, **options: Any) -> None:
+    """Crawl and audit TARGETS: site URLs and/or .toml config files."""
+    from .runner import build_settings
+
+    settings = build_settings(targets, options)
+    raise SystemExit(run_and_report(settings, outputs, progress=progress, quiet=quiet))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--plugin", "plugins", multiple=True, metavar="MODULE")
+def checks(as_json: bool, plugins: tuple[str, ...]) -> None:
+    """List every check: id, severity, title and the plugin that registers it."""
+    from .checkrunner import collect_checks
+    from .plugins import get_plugin_manager
+
+    registered = collect_checks(get_plugin_manager(extra=plugins))
+    rows = [{"id": c.id, "severity": c.check.severity, "title": c.check.title,
+             "plugin": c.plugin} for c in registered]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    width = max(len(r["id"]) for r in rows)
+    for row in rows:
+        click.echo(f"{row['id']:<{width}}  {row['severity']:<7}  {row['title']}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--plugin", "plugins", multiple=True, metavar="MODULE")
+def plugins(as_json: bool, plugins: tuple[str, ...]) -> None:
+    """List loaded plugins, their versions and the hooks each implements."""
+    from .plugins import describe_plugins, get_plugin_manager
+
+    failures: list[str] = []
+    infos = describe_plugins(get_plugin_manager(extra=plugins, failures=failures))
+    for failure in failures:
+        click.echo(f"webaudit: warning: {failure}", err=True)
+    if as_json:
+        click.echo(json.dumps([i.as_dict() for i in infos], ensure_ascii=False, indent=2))
+        return
+    for info in infos:
+        kind = "built-in" if info.builtin else "installed"
+        click.echo(f"{info.name} {info.version or '?'} ({kind}): {', '.join(info.hooks)}")
+
+
+@cli.command()
+@click.argument("path", default="webaudit.toml", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def init(path: str, force: bool) -> None:
+    """Write a commented sample config file (default: webaudit.toml)."""
+    from .sample_config import SAMPLE_CONFIG
+
+    target = Path(path)
+    if target.exists() and not force:
+        raise ConfigError(f"{path} exists already (use --force to overwrite)")
+    target.write_text(SAMPLE_CONFIG, encoding="utf-8")
+    click.echo(f"wrote {path}; edit [[sites]] and run: webaudit crawl {path}")
+
+
+@cli.command()
+@click.option("-o", "--output", "outputs", multiple=True, metavar="FILE",
+              default=("webaudit-report.json",), show_default=True)
+@click.option("--progress/--no-progress", default=None)
+def demo(outputs: tuple[str, ...], progress: bool | None) -> None:
+    """Serve a bundled sample government portal (with defects) on loopback and audit it."""
+    from .demo.run import demo_settings, serve_demo
+
+    with serve_demo() as server:
+        click.echo(f"demo site served at {server.url} (loopback only)")
+        settings = demo_settings(server)
+        code = run_and_report(settings, outputs, progress=progress)
+    # the demo is meant to find problems: only a failed run is an error
+    raise SystemExit(EXIT_RUN if code == EXIT_RUN else EXIT_OK)
+
+
+def _add_plugin_commands(group: click.Group) -> None:
+    from .plugins import get_plugin_manager
+
+    try:
+        pm = get_plugin_manager()
+    except PluginError:
+        return  # the commands that need plugins report it themselves
+    for impl in pm.hook.register_commands.get_hookimpls():
+        try:
+            impl.function(cli=group)
+        except Exception as exc:
+            click.echo(f"webaudit: warning: plugin {impl.plugin_name!r} failed to add its "
+                       f"commands: {type(exc).__name__}: {exc}", err=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: turns every error into one line and an exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        _add_plugin_commands(cli)
+        cli.main(args=argv, prog_name="webaudit", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("webaudit: aborted", err=True)
+        raise SystemExit(130) from None
+    except click.ClickException as exc:
+        exc.show()
+        raise SystemExit(EXIT_USAGE) from None
+    except WebauditError as exc:
+        if debug:
+            raise
+        _fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("webaudit: interrupted", err=True)
+        raise SystemExit(130) from None
+    except SystemExit:
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)",
+              EXIT_RUN)

@@ -1,0 +1,1 @@
+"""Report writers (JSON now; each writer is a plugin of `register_report_writers`) and the text summary."""
