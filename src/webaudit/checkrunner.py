@@ -73,15 +73,15 @@ class CheckRunner:
 
     async def run_page(self, page: Page, ctx: Any, result: SiteResult) -> None:
         for reg in self.page_checks:
-            await self._call(reg, "check_page", result, page.url, page=page, ctx=ctx)
+            await self._call(reg, "check_page", result, page.url, {"page": page, "ctx": ctx})
 
     async def run_site(self, site: Site, result: SiteResult, ctx: Any) -> None:
         for reg in self.site_checks:
-            await self._call(reg, "check_site", result, site.url, site=site, result=result,
-                             ctx=ctx)
+            await self._call(reg, "check_site", result, site.url,
+                             {"site": site, "result": result, "ctx": ctx})
 
     async def _call(self, reg: RegisteredCheck, method: str, result: SiteResult, where: str,
-                    **kwargs: Any) -> None:
+                    kwargs: dict[str, Any]) -> None:
         try:
             found = await maybe_await(getattr(reg.check, method)(**kwargs))
             findings = list(found or ())

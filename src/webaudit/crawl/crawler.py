@@ -241,8 +241,9 @@ class SiteCrawler:
                 # the start URL's redirect (http → https, bare → www) defines the site too
                 self.frontier.add_host(host_of(fetch.final_url))
         final_in_scope = self.frontier.in_scope(fetch.final_url)
-        if fetch.final_url != url and not is_home:
-            if not self.frontier.first_visit(fetch.final_url) and final_in_scope:
+        if fetch.final_url != url:
+            first = self.frontier.first_visit(fetch.final_url)
+            if not is_home and final_in_scope and not first:
                 self._record(target, fetch)
                 return  # the page it redirects to is crawled on its own
         if not (fetch.ok and fetch.body is not None and final_in_scope and _is_html(fetch)):
