@@ -73,11 +73,10 @@ class BrokenLinks(BaseCheck):
             kind = fetch.error or f"http-{fetch.status}"
             what = (f"HTTP {fetch.status}" if fetch.error is None
                     else f"{fetch.error}: {fetch.error_detail or ''}".rstrip(": "))
-            where = "the homepage and " if target.on_homepage else ""
+            where = ", the homepage among them" if target.on_homepage else ""
             yield self.finding(
                 site=site.name, url=_first_referrer(target, home), target=target.url,
-                message=f"broken link ({what}), linked from {where}{target.referrer_count} "
-                        f"place(s)",
+                message=f"broken link ({what}), linked {target.referrer_count} time(s){where}",
                 kind=kind, status=fetch.status, error=fetch.error, detail=fetch.error_detail,
                 method=fetch.method, attempts=fetch.attempts, final_url=fetch.final_url,
                 redirects=_redirects(target), external=not target.in_scope,

@@ -21,7 +21,7 @@ from .charset import decode_html
 from .frontier import CHECK_ONLY_TAGS, STATIC_EXTENSIONS, Frontier, extension, is_attachment
 from .parse import extract_links, page_title, parse_html
 from .robots import RobotsRules
-from .urls import host_of
+from .urls import host_of, normalize
 
 if TYPE_CHECKING:
     from ..checkrunner import CheckRunner
@@ -210,6 +210,13 @@ class SiteCrawler:
 
     # -- fetching -------------------------------------------------------------------------
 
+    def _answered(self, location: str) -> bool:
+        """A redirect need not be followed to a URL already fetched with a plain 2xx."""
+        normal = normalize(location)
+        target = self.result.targets.get(normal) if normal else None
+        return (target is not None and target.done and target.fetch is None
+                and target.status is not None and 200 <= target.status < 300)
+
     async def _allowed_by_robots(self, url: str, target: TargetStatus) -> bool:
         if self.settings.ignore_robots or not target.in_scope:
             return True
@@ -225,7 +232,8 @@ class SiteCrawler:
         if is_attachment(url):
             self.result.stats.attachments += 1
         fetch = await self.ctx.fetcher.fetch(url, method="HEAD", keep_body=False,
-                                             allow_private=self.ctx.allow_private)
+                                             allow_private=self.ctx.allow_private,
+                                             stop_before=self._answered)
         self._record(target, fetch)
 
     async def _crawl_page(self, url: str, depth: int) -> None:
@@ -234,7 +242,8 @@ class SiteCrawler:
             return
         is_home = depth == 0
         fetch = await self.ctx.fetcher.fetch(url, method="GET", keep_body=True,
-                                             allow_private=self.ctx.allow_private)
+                                             allow_private=self.ctx.allow_private,
+                                             stop_before=None if is_home else self._answered)
         if is_home:
             self.result.homepage = _without_body(fetch)
             if fetch.ok:

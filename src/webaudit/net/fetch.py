@@ -144,15 +144,21 @@ class Fetcher:
 
     async def fetch(self, url: str, *, method: str = "GET", keep_body: bool = True,
                     family: int | None = None, allow_private: frozenset[str] = frozenset(),
-                    max_bytes: int | None = None) -> FetchResult:
-        """Fetch `url`; see the module docstring. Only cancellation propagates."""
+                    max_bytes: int | None = None,
+                    stop_before: Callable[[str], bool] | None = None) -> FetchResult:
+        """Fetch `url`; see the module docstring. Only cancellation propagates.
+
+        `stop_before(location)` is asked before each redirect is followed; when it
+        answers True (the crawler already has that URL's answer) the result ends at
+        the redirect, with `final_url` set to the location and no error.
+        """
         start = time.monotonic()
         progress = _Progress(url=url, method=method.upper())
         total = self._settings.total_timeout
         try:
             async with asyncio.timeout(total):
                 result = await self._fetch(url, progress, keep_body, family, allow_private,
-                                           max_bytes or self._settings.max_bytes)
+                                           max_bytes or self._settings.max_bytes, stop_before)
         except TimeoutError:
             result = self._error(url, progress, "timeout", f"total timeout {total:g}s")
         except Exception as exc:  # a bug here or in a plugin hook: still a result
@@ -167,7 +173,8 @@ class Fetcher:
                            bytes_received=p.bytes, attempts=max(1, p.attempts))
 
     async def _fetch(self, url: str, p: _Progress, keep_body: bool, family: int | None,
-                     allow_private: frozenset[str], limit: int) -> FetchResult:
+                     allow_private: frozenset[str], limit: int,
+                     stop_before: Callable[[str], bool] | None) -> FetchResult:
         try:
             seen = [ada_url.URL(url).href]
         except ValueError:
@@ -197,6 +204,10 @@ class Fetcher:
                 return self._error(url, p, "too-many-redirects",
                                    f"more than {self._settings.max_redirects} redirects "
                                    f"(last: {current} -> {target})", status)
+            if stop_before is not None and stop_before(target):
+                return FetchResult(url=url, final_url=target, method=p.method, status=status,
+                                   redirects=tuple(p.redirects), bytes_received=p.bytes,
+                                   attempts=max(1, p.attempts))
             seen.append(target)
             current = target
             if (status in (301, 302) and p.method == "POST") or (
