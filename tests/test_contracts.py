@@ -59,3 +59,11 @@ def test_ruff_clean() -> None:
     proc = subprocess.run([ruff, "check", "src", "tests", "bench", "plugins"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("mypy", path=str(Path(sys.executable).parent)) is None,
+                    reason="mypy not installed")
+def test_mypy_strict_clean() -> None:
+    mypy = shutil.which("mypy", path=str(Path(sys.executable).parent))
+    proc = subprocess.run([mypy], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -91,8 +91,8 @@ class CheckRunner:
             return
         for finding in findings:
             if not isinstance(finding, Finding):
-                exc = TypeError(f"returned {type(finding).__name__}, not Finding")
-                self._report_error(reg, method, exc, result, where)
+                wrong = TypeError(f"returned {type(finding).__name__}, not Finding")
+                self._report_error(reg, method, wrong, result, where)
                 return
         result.findings.extend(findings)
 

@@ -35,7 +35,8 @@ class CrawlContext:
 
     def state(self, check_id: str) -> dict[str, Any]:
         """A dict private to one check for this site, kept until the site is done."""
-        return self.result.state.setdefault(check_id, {})
+        state: dict[str, Any] = self.result.state.setdefault(check_id, {})
+        return state
 
     async def fetch(self, url: str, *, method: str = "GET", family: int | None = None,
                     keep_body: bool = True) -> FetchResult:

@@ -87,7 +87,7 @@ def modify_findings(findings: list[Finding], site: Site) -> None:
     Use it for suppressions, baselines or severity overrides: remove items from
     ``findings``, or replace them (findings are frozen; use
     ``dataclasses.replace``). Called once per site. May be async. If it raises,
-    the error is reported and the findings stay as they were before the call.
+    the error is reported and that implementation's edits are undone.
     """
 
 

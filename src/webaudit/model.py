@@ -18,7 +18,7 @@ SEVERITIES: Final[tuple[Severity, ...]] = ("notice", "warning", "error", "veto")
 
 def severity_rank(severity: str) -> int:
     """Order severities: notice < warning < error < veto."""
-    return SEVERITIES.index(severity)  # type: ignore[arg-type]
+    return SEVERITIES.index(severity)
 
 
 @dataclass(frozen=True)

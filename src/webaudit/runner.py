@@ -147,14 +147,15 @@ async def audit_site(site: Site, settings: Settings, pm: pluggy.PluginManager,
         log.exception("crawl of %s failed", site.url)
         result.errors.append(RunError("crawler", f"{type(exc).__name__}: {exc}", site.name))
     await checks.run_site(site, result, ctx)
-    findings = list(result.findings)
-    try:
-        for impl in reversed(pm.hook.modify_findings.get_hookimpls()):
-            await maybe_await(impl.function(**{k: v for k, v in
-                                               {"findings": findings, "site": site}.items()
+    for impl in reversed(pm.hook.modify_findings.get_hookimpls()):
+        before = list(result.findings)
+        args = {"findings": result.findings, "site": site}
+        try:
+            await maybe_await(impl.function(**{k: v for k, v in args.items()
                                                if k in impl.argnames}))
-        result.findings = findings
-    except Exception as exc:
-        result.errors.append(RunError("modify_findings", f"{type(exc).__name__}: {exc}", site.name))
+        except Exception as exc:
+            result.findings = before  # this plugin's edits are undone; others' stay
+            result.errors.append(RunError(f"{impl.plugin_name}.modify_findings",
+                                          f"{type(exc).__name__}: {exc}", site.name))
     result.findings.sort(key=lambda f: (f.check, f.target, f.url))
     return result

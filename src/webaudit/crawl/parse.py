@@ -124,5 +124,5 @@ def extract_links(tree: LexborHTMLParser, page_url: str) -> list[Link]:
             if node.tag in ("a", "area"):
                 text = " ".join(node.text().split())[:_MAX_TEXT] or (
                     node.attributes.get("title") or "")
-            links.append(Link(url=url, tag=node.tag, attr=attr, text=text))
+            links.append(Link(url=url, tag=node.tag or "", attr=attr, text=text))
     return links

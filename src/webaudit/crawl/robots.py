@@ -22,13 +22,12 @@ class RobotsRules:
 
     async def allowed(self, url: str) -> bool:
         origin = _origin(url)
-        parser = self._parsers.get(origin, False)
-        if parser is False:
+        if origin not in self._parsers:
             lock = self._locks.setdefault(origin, asyncio.Lock())
             async with lock:
                 if origin not in self._parsers:
                     self._parsers[origin] = await self._load(origin)
-            parser = self._parsers[origin]
+        parser = self._parsers[origin]
         return True if parser is None else bool(parser.can_fetch(url, self._agent))
 
     async def _load(self, origin: str) -> Protego | None:

@@ -100,7 +100,7 @@ class _Brotli:
         except brotli.error as exc:
             raise DecodeError(f"invalid br data ({exc})") from exc
         self._blocked = not self._obj.can_accept_more_data()
-        return out
+        return bytes(out)
 
     def pending(self) -> bool:
         return self._blocked

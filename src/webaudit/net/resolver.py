@@ -205,7 +205,7 @@ class Resolver:
             return (), "no-nameservers", f"no DNS nameservers configured ({exc})"
         except (dns.exception.DNSException, OSError, ValueError) as exc:
             return (), "error", f"{rdtype} lookup failed: {type(exc).__name__}: {exc}"
-        found = [rr.address for rr in answer.rrset or ()]  # type: ignore[attr-defined]
+        found = [rr.address for rr in answer.rrset or ()]
         return tuple(dict.fromkeys(found)), None, ""
 
     @staticmethod

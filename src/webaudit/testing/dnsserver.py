@@ -38,7 +38,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Final
 
-from dnslib import AAAA, QTYPE, RCODE, RR, A, DNSRecord  # type: ignore[import-untyped]
+from dnslib import AAAA, QTYPE, RCODE, RR, A, DNSRecord
 
 _RETRY_BIND: Final = 8
 
