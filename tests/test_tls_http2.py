@@ -49,7 +49,7 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, 
                 break
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died")
+                    raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "died") from None
                 time.sleep(0.05)
         yield port, tmp / "ca.pem"
     finally:
