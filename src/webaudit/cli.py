@@ -1,7 +1,8 @@
 """The `webaudit` command line. The only module that prints.
 
 Exit codes (for cron): 0 clean, 1 findings at or above `--fail-on`, 2 usage or
-config error, 3 run error (no site could be reached, or an internal failure).
+config error, 3 run error (no site could be audited: unreachable or forbidden by
+robots.txt; or an internal failure).
 """
 
 from __future__ import annotations
@@ -52,9 +53,8 @@ def _resolve_outputs(pm: Any, outputs: tuple[str, ...]) -> list[tuple[Path, Any]
 
 
 def exit_code_for(report: Report, fail_on: str | None) -> int:
-    if report.sites and all(s.homepage is not None and not s.homepage.ok and s.stats.pages == 0
-                            for s in report.sites):
-        return EXIT_RUN
+    if report.sites and all(s.stats.pages == 0 for s in report.sites):
+        return EXIT_RUN  # nothing could be audited: unreachable, or robots.txt forbids it
     worst = report.worst_severity()
     if fail_on and worst is not None and severity_rank(worst) >= severity_rank(fail_on):
         return EXIT_FINDINGS
@@ -78,7 +78,7 @@ def run_and_report(settings: Any, outputs: tuple[str, ...], *, progress: bool | 
         raise ConfigError("nothing to crawl: give a URL or a config file with [[sites]]")
     line = ProgressLine(enabled=progress)
     try:
-        report = asyncio.run(run(settings, pm=pm, progress=line))
+        report = asyncio.run(run(settings, pm=pm, progress=line, plugin_failures=failures))
     finally:
         line.close()
     for path, writer in targets:
@@ -90,11 +90,22 @@ def run_and_report(settings: Any, outputs: tuple[str, ...], *, progress: bool | 
     code = exit_code_for(report, settings.fail_on)
     if code == EXIT_RUN:
         for site in report.sites:
-            home = site.homepage
-            detail = (f"HTTP {home.status}" if home and home.error is None
-                      else f"{home.error}: {home.error_detail}" if home else "not fetched")
-            click.echo(f"webaudit: error: {site.site.url}: site unreachable ({detail})", err=True)
+            click.echo(f"webaudit: error: {site.site.url}: {_why_nothing(site)}", err=True)
     return code
+
+
+def _why_nothing(site: Any) -> str:
+    home = site.homepage
+    if home is None:
+        target = site.targets.get(site.site.url)
+        reason = target.skipped if target is not None else None
+        if reason == "robots":
+            return "robots.txt forbids crawling the start URL (use --ignore-robots)"
+        return f"start URL not crawled ({reason or 'skipped'})"
+    if home.ok:
+        return "the start URL is not an HTML page; nothing was parsed"
+    detail = f"HTTP {home.status}" if home.error is None else f"{home.error}: {home.error_detail}"
+    return f"site unreachable ({detail})"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -129,6 +140,8 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
               help="Connect/read timeout in seconds.")
 @click.option("--nameserver", "nameservers", multiple=True, metavar="HOST[:PORT]",
               help="DNS server to resolve through (repeatable; default: the system's).")
+@click.option("--dns-timeout", type=click.FloatRange(min=0, min_open=True),
+              help="Seconds to wait for a DNS answer (default 5).")
 @click.option("--ignore-robots", is_flag=True, default=None, help="Do not obey robots.txt.")
 @click.option("--as-of", callback=_as_of, metavar="YYYY-MM-DD",
               help="Reference date for date-based checks (default: today).")
@@ -156,7 +169,10 @@ def checks(as_json: bool, plugins: tuple[str, ...]) -> None:
     from .checkrunner import collect_checks
     from .plugins import get_plugin_manager
 
-    registered = collect_checks(get_plugin_manager(extra=plugins))
+    failures: list[str] = []
+    registered = collect_checks(get_plugin_manager(extra=plugins, failures=failures))
+    for failure in failures:
+        click.echo(f"webaudit: warning: {failure}", err=True)
     rows = [{"id": c.id, "severity": c.check.severity, "title": c.check.title,
              "plugin": c.plugin} for c in registered]
     if as_json:
@@ -220,9 +236,9 @@ def _add_plugin_commands(group: click.Group) -> None:
     from .plugins import get_plugin_manager
 
     try:
-        pm = get_plugin_manager()
+        pm = get_plugin_manager(failures=[])  # the commands report load failures themselves
     except PluginError:
-        return  # the commands that need plugins report it themselves
+        return
     for impl in pm.hook.register_commands.get_hookimpls():
         try:
             impl.function(cli=group)

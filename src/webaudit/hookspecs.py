@@ -76,7 +76,8 @@ def prepare_request(request: httpx.Request, crawl: CrawlContext) -> None:
     Called for every request the crawler sends (pages, checked links, robots.txt),
     just before it is sent. Must be synchronous. Changing the URL's host is not
     supported: the connection goes to the addresses resolved for the original
-    host. If it raises, the error is reported and the request goes out unchanged.
+    host. If an implementation raises, the error is logged (a warning, once) and
+    the request goes out with the edits made so far.
     """
 
 

@@ -54,8 +54,9 @@ def get_plugin_manager(
             except Exception as exc:
                 message = (f"plugin {ep.name!r} (entry point {ep.value}) failed to import, "
                            f"running without it: {type(exc).__name__}: {exc}")
-                log.warning("%s", message)
-                if failures is not None:
+                if failures is None:
+                    log.warning("%s", message)
+                else:
                     failures.append(message)
                 continue
             pm.register(plugin, name=ep.name)

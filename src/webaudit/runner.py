@@ -35,7 +35,9 @@ MAX_PARALLEL_SITES = 4
 def site_from_url(url: str) -> Site:
     normal = normalize(url.strip())
     if normal is None:
-        raise ConfigError(f"not an http(s) URL: {url!r}")
+        guess = normalize(f"https://{url.strip()}") if "://" not in url else None
+        hint = f" (did you mean {guess!r}?)" if guess and "." in host_of(guess) else ""
+        raise ConfigError(f"not an http(s) URL: {url!r}{hint}")
     return Site(name=host_of(normal), url=normal)
 
 
@@ -72,13 +74,14 @@ def build_settings(targets: Iterable[str], options: Mapping[str, Any] | None = N
     return settings
 
 
-async def _call_hook(report_errors: list[RunError], name: str, hook: Any, **kwargs: Any) -> None:
+async def _call_hook(report_errors: list[RunError], name: str, hook: Any, *,
+                     reraise: tuple[type[Exception], ...] = (), **kwargs: Any) -> None:
     """Call every implementation of `hook`, awaiting async ones; errors are reported, not raised."""
     for impl in reversed(hook.get_hookimpls()):
         accepted = {k: v for k, v in kwargs.items() if k in impl.argnames}
         try:
             await maybe_await(impl.function(**accepted))
-        except ConfigError:
+        except reraise:
             raise
         except Exception as exc:
             report_errors.append(RunError(f"{impl.plugin_name}.{name}",
@@ -87,19 +90,23 @@ async def _call_hook(report_errors: list[RunError], name: str, hook: Any, **kwar
 
 async def run(settings: Settings, *, load_entrypoints: bool = True,
               pm: pluggy.PluginManager | None = None,
-              progress: Callable[[Progress], None] | None = None) -> Report:
-    """Audit every site in `settings` and return the report."""
+              progress: Callable[[Progress], None] | None = None,
+              plugin_failures: Iterable[str] = ()) -> Report:
+    """Audit every site in `settings` and return the report.
+
+    `plugin_failures` are load errors of installed plugins when the caller made `pm`.
+    """
     from . import __version__
 
-    failures: list[str] = []
+    failures: list[str] = list(plugin_failures)
     if pm is None:
         pm = get_plugin_manager(load_entrypoints=load_entrypoints, extra=settings.plugins,
                                 failures=failures)
     errors: list[RunError] = [RunError("plugins", message) for message in failures]
     started = dt.datetime.now(dt.UTC)
     checks = CheckRunner(collect_checks(pm))
-    await _call_hook(errors, "configure", pm.hook.configure, config=settings,
-                     plugin_config=settings.plugin_config)
+    await _call_hook(errors, "configure", pm.hook.configure, reraise=(ConfigError,),
+                     config=settings, plugin_config=settings.plugin_config)
     resolver = Resolver(settings.dns.nameservers, settings.dns.timeout,
                         {host: list(ips) for host, ips in settings.dns.hosts})
     client = make_client(resolver, settings.crawl)

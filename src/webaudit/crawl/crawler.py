@@ -74,8 +74,10 @@ class SiteCrawler:
         await self._learn_site_addresses(site_url)
         target = self._target(site_url, in_scope=True)
         self.frontier.first_visit(site_url)
-        target.referrer_count = 0
-        self.queue.put_nowait((site_url, 0, PAGE))
+        if self._skip_decision(site_url, None) is True:
+            target.skipped = "plugin"
+        else:
+            self.queue.put_nowait((site_url, 0, PAGE))
         workers = [asyncio.create_task(self._worker())
                    for _ in range(max(1, self.settings.concurrency))]
         try:
@@ -172,10 +174,12 @@ class SiteCrawler:
         try:
             answer = self.hook.skip_url(url=url, source=source, crawl=self.ctx)
         except Exception as exc:
-            key = f"{type(exc).__name__}: {exc}"
-            if key not in self.skip_errors:
+            key = type(exc).__name__
+            if key not in self.skip_errors:  # once per exception type, not once per URL
                 self.skip_errors.add(key)
-                self.result.errors.append(RunError("skip_url", key, self.ctx.site.name))
+                self.result.errors.append(RunError(
+                    "skip_url", f"{type(exc).__name__}: {exc} (at {url}; later errors of this "
+                    "kind not repeated)", self.ctx.site.name))
             return None
         return answer if isinstance(answer, bool) else None
 
