@@ -170,7 +170,32 @@ class RequestStats:
                    if p.startswith(prefix) and (host is None or h == host.lower()))
 
 
-class RunningServer:
+class _ChildHandle:
+    """What every server handle shares: stop by PID, stderr, context manager."""
+
+    _child: _Child
+
+    def errors(self) -> str:
+        """What the server wrote to stderr (tracebacks of handler errors)."""
+        return self._child.errors()
+
+    @property
+    def alive(self) -> bool:
+        return self._child.alive
+
+    def stop(self) -> None:
+        """Stop the server (idempotent): SIGTERM, wait 5 s, SIGKILL."""
+        self._child.stop()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+class RunningServer(_ChildHandle):
     """A running ``webaudit.testing.httpserver``; a context manager that stops it."""
 
     def __init__(self, spec: SiteSpec, hosts: Sequence[str], port: int = 0,
@@ -207,27 +232,8 @@ class RunningServer:
         """Forget request counts and behaviour state (fail-then-ok starts failing again)."""
         self._request("POST", "/__reset")
 
-    def errors(self) -> str:
-        """What the server wrote to stderr (tracebacks of handler errors)."""
-        return self._child.errors()
 
-    @property
-    def alive(self) -> bool:
-        return self._child.alive
-
-    def stop(self) -> None:
-        """Stop the server (idempotent): SIGTERM, wait 5 s, SIGKILL."""
-        self._child.stop()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-
-class RunningDNS:
+class RunningDNS(_ChildHandle):
     """A running ``webaudit.testing.dnsserver`` on 127.0.0.1; a context manager."""
 
     def __init__(self, zone: Mapping[str, Any], port: int = 0,
@@ -251,24 +257,6 @@ class RunningDNS:
             return {}
         queries: dict[str, int] = data["queries"]
         return queries
-
-    def errors(self) -> str:
-        return self._child.errors()
-
-    @property
-    def alive(self) -> bool:
-        return self._child.alive
-
-    def stop(self) -> None:
-        """Stop the server (idempotent): SIGTERM, wait 5 s, SIGKILL."""
-        self._child.stop()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
 
 
 def start_http_server(spec: SiteSpec, *, hosts: Iterable[str] = LOOPBACK, port: int = 0,
