@@ -56,8 +56,9 @@ def test_public_api_is_complete_and_sorted() -> None:
                     reason="ruff not installed")
 def test_ruff_clean() -> None:
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent))
-    proc = subprocess.run([ruff, "check", "src", "tests", "bench", "plugins"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    dirs = [d for d in ("src", "tests", "bench", "plugins") if (ROOT / d).is_dir()]
+    proc = subprocess.run([ruff, "check", *dirs], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
