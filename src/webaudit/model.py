@@ -41,7 +41,7 @@ class Account:
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Redirect:
     """One hop of a redirect chain: `url` answered `status` pointing at `location`."""
 
@@ -50,7 +50,7 @@ class Redirect:
     location: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FetchResult:
     """What one request (with its redirects and retries) came to.
 
@@ -89,7 +89,7 @@ class FetchResult:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     """A URL a page refers to, as a browser would request it."""
 
@@ -115,7 +115,7 @@ class Page:
     tree: Any = None  # the selectolax HTMLParser while checks run; dropped afterwards
 
 
-@dataclass
+@dataclass(slots=True)
 class TargetStatus:
     """Everything the run learnt about one URL that some page links to.
 
@@ -155,7 +155,7 @@ class SiteStats:
     duration: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One fact a person can act on. Its fields are public API (report schema 1)."""
 
