@@ -355,9 +355,14 @@ class Fetcher:
         return bytes(out), truncated, None
 
     async def _discard(self, response: httpx.Response, p: _Progress) -> None:
-        """Drop a body: read it when small and declared (keeps the connection), else close."""
+        """Drop a body: read it when small and declared (keeps the connection), else close.
+
+        A HEAD response has no body, but its end must still be read: otherwise
+        httpcore sees the exchange unfinished and closes a reusable connection.
+        """
         length = response.headers.get("content-length", "")
-        if length.isdigit() and int(length) <= DRAIN_LIMIT and response.request.method != "HEAD":
+        if response.request.method == "HEAD" or response.status_code in (204, 304) or (
+                length.isdigit() and int(length) <= DRAIN_LIMIT):
             try:
                 async for chunk in response.aiter_raw():
                     self._count(p, len(chunk))

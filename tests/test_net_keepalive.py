@@ -1,0 +1,88 @@
+"""Connections are reused: HEAD checks and small error bodies must not cost a new TCP connection.
+
+A regression test: httpcore closes a connection whose exchange was not read to its end,
+and a HEAD response's end must be read too.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from webaudit.net.client import make_client
+from webaudit.net.fetch import Fetcher
+from webaudit.net.resolver import Resolver
+from webaudit.settings import CrawlSettings
+
+LOOPBACK = frozenset({"loopback"})
+
+
+class CountingServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    connections = 0
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: CountingServer
+
+    def setup(self) -> None:
+        self.server.connections += 1
+        super().setup()
+
+    def do_HEAD(self) -> None:  # a big attachment: only headers
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", "2000000")
+        self.end_headers()
+
+    def do_GET(self) -> None:  # a small 404 page
+        body = b"<html><title>404</title></html>"
+        self.send_response(404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[CountingServer]:
+    srv = CountingServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield srv
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join(5)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_one_connection_for_many_head_and_404_requests(server: CountingServer) -> None:
+    settings = CrawlSettings(per_host=1)
+    resolver = Resolver()
+    client = make_client(resolver, settings)
+    fetcher = Fetcher(client, resolver, settings)
+    port = server.server_address[1]
+    try:
+        for i in range(10):
+            head = await fetcher.fetch(f"http://127.0.0.1:{port}/f{i}.pdf", method="HEAD",
+                                       keep_body=False, allow_private=LOOPBACK)
+            assert (head.status, head.method) == (200, "HEAD")
+            page = await fetcher.fetch(f"http://127.0.0.1:{port}/p{i}.html",
+                                       allow_private=LOOPBACK)
+            assert page.status == 404
+    finally:
+        await client.aclose()
+    assert server.connections == 1
