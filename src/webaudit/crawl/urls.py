@@ -40,7 +40,12 @@ def resolve(base: str, reference: str) -> str | None:
         href = ada_url.join_url(base, ref)
     except ValueError:
         return None
-    return normalize(href)
+    # ada's href is already WHATWG-normal; only the fragment and percent-escapes remain
+    # (the per-link hot path: one C call instead of a second parse)
+    if not href.startswith(("http://", "https://")):
+        return None
+    href = href.split("#", 1)[0]
+    return normalize(href) if "%" in href else href
 
 
 def normalize(url: str) -> str | None:
@@ -81,6 +86,8 @@ def host_of(url: str) -> str:
     return host[1:-1] if host.startswith("[") else host
 
 
+_IGNORED_PREFIXES: Final = tuple(IGNORED_SCHEMES)
+
+
 def is_ignored_scheme(reference: str) -> bool:
-    head = reference.lstrip()[:12].lower()
-    return any(head.startswith(s) for s in IGNORED_SCHEMES)
+    return reference.lstrip()[:12].lower().startswith(_IGNORED_PREFIXES)

@@ -273,7 +273,9 @@ class Fetcher:
                 if p.method == "HEAD" and status in HEAD_REJECTED and not fell_back:
                     fell_back = True
                     p.method = "GET"
-                    await self._discard(response, p)
+                    # a server that refuses HEAD often sends a body with the refusal,
+                    # which would corrupt the next exchange: do not reuse the connection
+                    await response.aclose()
                     continue
                 location = response.headers.get("location")
                 if status in REDIRECT_STATUSES and location:

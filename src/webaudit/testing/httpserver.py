@@ -159,6 +159,8 @@ class SiteHandler(BaseHTTPRequestHandler):
         if found is None:
             self._not_found(head)
         elif head and found[1].head_405:
+            # with a body, as some real servers send one: a crawler must not reuse
+            # this connection
             self._send(405, {"Allow": "GET", "Content-Type": "text/plain"}, b"HEAD not allowed")
         else:
             self._answer(found[1], found[0], path, target, before, head)
