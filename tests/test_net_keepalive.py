@@ -10,6 +10,7 @@ import http.server
 import threading
 from collections.abc import Iterator
 
+import anyio
 import pytest
 
 from webaudit.net.client import make_client
@@ -39,9 +40,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", "2000000")
         self.end_headers()
 
-    def do_GET(self) -> None:  # a small 404 page
-        body = b"<html><title>404</title></html>"
-        self.send_response(404)
+    def do_GET(self) -> None:
+        if self.path == "/login":  # sets a session cookie
+            self._reply(200, b"ok", ("Set-Cookie", "sid=abc123; Path=/"))
+        elif self.path == "/whoami":  # echoes the cookie it got
+            self._reply(200, (self.headers.get("Cookie") or "-").encode())
+        elif self.path == "/bye":  # answers, then closes the connection without saying so
+            self._reply(200, b"bye")
+            self.close_connection = True
+        else:  # a small 404 page
+            self._reply(404, b"<html><title>404</title></html>")
+
+    def _reply(self, status: int, body: bytes, *headers: tuple[str, str]) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -86,3 +99,36 @@ async def test_one_connection_for_many_head_and_404_requests(server: CountingSer
     finally:
         await client.aclose()
     assert server.connections == 1
+
+
+@pytest.mark.anyio
+async def test_cookies_set_by_the_site_are_sent_back(server: CountingServer) -> None:
+    settings = CrawlSettings(per_host=1)
+    resolver = Resolver()
+    client = make_client(resolver, settings)
+    fetcher = Fetcher(client, resolver, settings)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        before = await fetcher.fetch(f"{base}/whoami", allow_private=LOOPBACK)
+        await fetcher.fetch(f"{base}/login", allow_private=LOOPBACK)
+        after = await fetcher.fetch(f"{base}/whoami", allow_private=LOOPBACK)
+    finally:
+        await client.aclose()
+    assert (before.body, after.body) == (b"-", b"sid=abc123")
+
+
+@pytest.mark.anyio
+async def test_a_connection_the_server_closed_is_not_reused(server: CountingServer) -> None:
+    settings = CrawlSettings(per_host=1, retries=0)
+    resolver = Resolver()
+    client = make_client(resolver, settings)
+    fetcher = Fetcher(client, resolver, settings)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        first = await fetcher.fetch(f"{base}/bye", allow_private=LOOPBACK)
+        await anyio.sleep(0.2)  # let the server's FIN reach our idle pooled socket
+        second = await fetcher.fetch(f"{base}/whoami", allow_private=LOOPBACK)
+    finally:
+        await client.aclose()
+    assert (first.status, second.status, second.error) == (200, 200, None)
+    assert server.connections == 2

@@ -20,7 +20,7 @@ fail_on = "error"            # exit 1 at this severity or worse: veto|error|warn
 
 [crawl]
 max_pages = 5000             # HTML pages parsed per site (网站)
-max_depth = 10               # link depth from the homepage (首页 = depth 0)
+max_depth = 50               # link depth from the homepage (首页 = depth 0)
 concurrency = 32             # requests in flight in all
 per_host = 8                 # requests in flight per host
 timeout = 15.0               # connect and read timeout, seconds

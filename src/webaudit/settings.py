@@ -16,7 +16,7 @@ from .model import Account, Site
 @dataclass(frozen=True)
 class CrawlSettings:
     max_pages: int = 5000
-    max_depth: int = 10
+    max_depth: int = 50
     concurrency: int = 32
     per_host: int = 8
     timeout: float = 15.0  # connect and read, seconds

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import select
+import socket
 import ssl
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -65,6 +67,18 @@ def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | Non
     return None
 
 
+def _readable(sock: socket.socket | None) -> bool:
+    """True when a read would not block: data waiting, EOF, or no usable socket."""
+    fd = sock.fileno() if sock is not None else -1
+    if fd < 0:
+        return True
+    if not hasattr(select, "poll"):  # Windows
+        return bool(select.select([fd], [], [], 0)[0])
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
+
+
 class ResolvedStream(httpcore.AsyncNetworkStream):
     """A connected stream that remembers the IP it reached (`address`)."""
 
@@ -72,6 +86,7 @@ class ResolvedStream(httpcore.AsyncNetworkStream):
         self._stream = stream
         self.address = address
         self.port = port
+        self._socket: socket.socket | None = None
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._stream.read(max_bytes, timeout)
@@ -96,6 +111,12 @@ class ResolvedStream(httpcore.AsyncNetworkStream):
         return ResolvedStream(tls, self.address, self.port)
 
     def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable":
+            # httpcore asks this before every reuse of a pooled connection; anyio answers
+            # by building its whole attribute dict (and calling getpeername) each time.
+            if self._socket is None:
+                self._socket = self._stream.get_extra_info("socket")
+            return _readable(self._socket)
         if info == "webaudit.address":
             return self.address
         value = self._stream.get_extra_info(info)
@@ -315,6 +336,35 @@ class ResolvingTransport(httpx.AsyncBaseTransport):
                 await pool.aclose()
 
 
+class _Cookies(httpx.Cookies):
+    """A cookie jar that skips the cookiejar machinery for responses setting none.
+
+    httpx hands every response to `extract_cookies`, which wraps request and response
+    for `http.cookiejar` even when there is no Set-Cookie header; most crawl responses
+    have none.
+    """
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        if "set-cookie" in response.headers:
+            super().extract_cookies(response)
+
+
+class AuditClient(httpx.AsyncClient):
+    """`httpx.AsyncClient` with a cookie jar that is cheap for cookie-less responses."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cookies = self._cookies
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._cookies
+
+    @cookies.setter
+    def cookies(self, cookies: httpx._types.CookieTypes) -> None:
+        self._cookies = _Cookies(cookies)
+
+
 def make_client(resolver: Resolver, settings: CrawlSettings, *,
                 ssl_context: ssl.SSLContext | None = None) -> httpx.AsyncClient:
     """The run's one HTTP client: no automatic redirects, no automatic decoding needed.
@@ -325,7 +375,7 @@ def make_client(resolver: Resolver, settings: CrawlSettings, *,
     transport = ResolvingTransport(resolver, per_host=settings.per_host,
                                    http2=settings.http2, prefer_ipv4=settings.prefer_ipv4,
                                    ssl_context=ssl_context)
-    return httpx.AsyncClient(
+    return AuditClient(
         transport=transport,
         follow_redirects=False,
         timeout=httpx.Timeout(connect=settings.timeout, read=settings.timeout,
