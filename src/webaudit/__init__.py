@@ -38,13 +38,24 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
-if TYPE_CHECKING:
-    from .api import audit, audit_async
-    from .config import load_config
-    from .errors import ConfigError, PluginError, WebauditError
-    from .hookspecs import hookimpl
-    from .model import Account, Finding, Link, Page, Report, Site, SiteResult
-    from .settings import CrawlSettings, DnsSettings, Settings
+if TYPE_CHECKING:  # "X as X": type checkers treat these as re-exported (PEP 484)
+    from .api import audit as audit
+    from .api import audit_async as audit_async
+    from .config import load_config as load_config
+    from .errors import ConfigError as ConfigError
+    from .errors import PluginError as PluginError
+    from .errors import WebauditError as WebauditError
+    from .hookspecs import hookimpl as hookimpl
+    from .model import Account as Account
+    from .model import Finding as Finding
+    from .model import Link as Link
+    from .model import Page as Page
+    from .model import Report as Report
+    from .model import Site as Site
+    from .model import SiteResult as SiteResult
+    from .settings import CrawlSettings as CrawlSettings
+    from .settings import DnsSettings as DnsSettings
+    from .settings import Settings as Settings
 
 
 def __getattr__(name: str) -> Any:
