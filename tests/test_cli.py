@@ -366,6 +366,19 @@ def test_installed_plugin_import_failure_is_in_the_json_report(
                        "message": GHOST_WARNING.removeprefix("webaudit: warning: ")}]
 
 
+def test_installed_plugin_also_named_with_plugin_flag_loads_once(
+        tiny_site: RunningServer, tmp_path: Path) -> None:
+    plugin = "plugins_for_tests.raising_check"
+    installed = fake_install(tmp_path / "site", {"raiser": plugin})
+    proc = cli("crawl", tiny_url(tiny_site), "--plugin", plugin, "--fail-on", "none", "-q",
+               "-o", "r.json", cwd=tmp_path, pythonpath=(installed,))
+    assert (proc.returncode, proc.stderr) == (0, "")
+    findings = json.loads((tmp_path / "r.json").read_text("utf-8"))["sites"][0]["findings"]
+    assert [f["check"] for f in findings] == ["internal.check-error"]
+    proc = cli("plugins", "--json", "--plugin", plugin, cwd=tmp_path, pythonpath=(installed,))
+    assert [p["name"] for p in json.loads(proc.stdout)].count("raiser") == 1
+
+
 # -- --fail-on -----------------------------------------------------------------------------
 
 

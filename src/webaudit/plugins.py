@@ -69,7 +69,8 @@ def get_plugin_manager(
             raise PluginError(
                 f"plugin {module_path!r} failed to import: {type(exc).__name__}: {exc}"
             ) from exc
-        pm.register(plugin, name=module_path)
+        if not pm.is_registered(plugin):  # also installed: loaded above under its entry-point name
+            pm.register(plugin, name=module_path)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:

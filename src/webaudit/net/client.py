@@ -8,6 +8,7 @@ network backend resolves the host with our `Resolver` and tries the addresses
 in order (IPv4 first by default, then IPv6), so a host with broken IPv6 still
 loads; a request whose extensions carry ``"webaudit.family": 4`` or ``6`` only
 ever connects over that family. The Host header and TLS SNI stay the name.
+Sockets are asyncio transports (`aiostream.AsyncioBackend`), not anyio streams.
 
 Connection failures come out as `httpx.ConnectError` subclasses the fetcher can
 tell apart: `DNSError` (with the `Resolution`), `RefusedError`, `TLSError`.
@@ -17,8 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import select
-import socket
 import ssl
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -28,6 +27,7 @@ import httpcore
 import httpx
 
 from ..settings import CrawlSettings
+from .aiostream import AsyncioBackend
 from .resolver import Resolution, Resolver
 
 FAMILY_EXTENSION = "webaudit.family"
@@ -67,18 +67,6 @@ def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | Non
     return None
 
 
-def _readable(sock: socket.socket | None) -> bool:
-    """True when a read would not block: data waiting, EOF, or no usable socket."""
-    fd = sock.fileno() if sock is not None else -1
-    if fd < 0:
-        return True
-    if not hasattr(select, "poll"):  # Windows
-        return bool(select.select([fd], [], [], 0)[0])
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(0))
-
-
 class ResolvedStream(httpcore.AsyncNetworkStream):
     """A connected stream that remembers the IP it reached (`address`)."""
 
@@ -86,7 +74,6 @@ class ResolvedStream(httpcore.AsyncNetworkStream):
         self._stream = stream
         self.address = address
         self.port = port
-        self._socket: socket.socket | None = None
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._stream.read(max_bytes, timeout)
@@ -111,12 +98,6 @@ class ResolvedStream(httpcore.AsyncNetworkStream):
         return ResolvedStream(tls, self.address, self.port)
 
     def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable":
-            # httpcore asks this before every reuse of a pooled connection; anyio answers
-            # by building its whole attribute dict (and calling getpeername) each time.
-            if self._socket is None:
-                self._socket = self._stream.get_extra_info("socket")
-            return _readable(self._socket)
         if info == "webaudit.address":
             return self.address
         value = self._stream.get_extra_info(info)
@@ -134,7 +115,7 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
         self._resolver = resolver
         self._family = family
         self._prefer_ipv4 = prefer_ipv4
-        self._backend = backend or httpcore.AnyIOBackend()
+        self._backend = backend or AsyncioBackend()
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,

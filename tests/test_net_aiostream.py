@@ -1,0 +1,121 @@
+"""The asyncio network backend under httpcore: reads, timeouts, EOF, flow control, errors.
+
+Against real sockets on 127.0.0.1 (a tiny asyncio server in the same loop).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Awaitable, Callable
+
+import httpcore
+import pytest
+
+from webaudit.net.aiostream import HIGH_WATER, AsyncioBackend
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+async def _serve(handler: Handler) -> tuple[asyncio.Server, int]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    return server, server.sockets[0].getsockname()[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_read_in_chunks_then_eof() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"hello world")
+        await writer.drain()
+        writer.close()
+
+    server, port = await _serve(handler)
+    async with server:
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+        assert await stream.read(5, timeout=5) == b"hello"
+        rest = b""
+        while chunk := await stream.read(100, timeout=5):
+            rest += chunk
+        assert rest == b" world"
+        assert await stream.read(100, timeout=5) == b""
+        await stream.aclose()
+
+
+@pytest.mark.anyio
+async def test_read_timeout_and_is_readable() -> None:
+    release = asyncio.Event()
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await release.wait()
+        writer.close()
+
+    server, port = await _serve(handler)
+    async with server:
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+        with pytest.raises(httpcore.ReadTimeout):
+            await stream.read(100, timeout=0.05)
+        assert stream.get_extra_info("is_readable") is False  # idle, still open
+        release.set()
+        assert await stream.read(100, timeout=5) == b""
+        assert stream.get_extra_info("is_readable") is True  # closed by the peer: do not reuse
+        assert stream.get_extra_info("server_addr")[:2] == ("127.0.0.1", port)
+        await stream.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_big_body_read_slowly_arrives_whole() -> None:
+    body = bytes(range(256)) * (4 * HIGH_WATER // 256)  # four times the high-water mark
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(body)
+        await writer.drain()
+        writer.close()
+
+    server, port = await _serve(handler)
+    async with server:
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+        await asyncio.sleep(0.1)  # let the buffer fill past the mark: reading pauses
+        received = bytearray()
+        while chunk := await stream.read(65536, timeout=5):
+            received += chunk
+        assert bytes(received) == body
+        await stream.aclose()
+
+
+@pytest.mark.anyio
+async def test_refused_connection_keeps_its_cause() -> None:
+    with pytest.raises(httpcore.ConnectError) as info:
+        await AsyncioBackend().connect_tcp("127.0.0.1", _free_port(), timeout=5)
+    assert isinstance(info.value.__cause__, ConnectionRefusedError)
+
+
+@pytest.mark.anyio
+async def test_writing_to_a_closed_connection_is_a_write_error() -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.transport.abort()  # RST
+
+    server, port = await _serve(handler)
+    async with server:
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+        assert await _read_or_error(stream) in (b"", "ReadError")
+        with pytest.raises(httpcore.WriteError):
+            await stream.write(b"GET / HTTP/1.1\r\n\r\n", timeout=5)
+        await stream.aclose()
+
+
+async def _read_or_error(stream: httpcore.AsyncNetworkStream) -> bytes | str:
+    try:
+        return await stream.read(100, timeout=5)
+    except httpcore.ReadError:
+        return "ReadError"
