@@ -24,10 +24,15 @@ SOFT_404: Final = re.compile(
     r"页面不存在|页面未找到|找不到(?:该|您要的|您访问的|你要的|你访问的)?(?:页面|网页)"
     r"|(?:您|你)(?:所)?(?:要)?访问的(?:页面|网页|信息|内容)(?:不存在|已删除|已被删除)"
     r"|(?:信息|文章|内容|稿件)(?:不存在|已删除|已被删除|已撤销|已下线)"
-    r"|\b404\b\s*(?:错误|页面|not\s*found|error)|^\s*404\s*$|\bnot\s+found\b|页面已删除",
+    # not \b404\b: Chinese characters are \w to re, so "404错误" has no word boundary
+    r"|(?<![0-9A-Za-z])404(?![0-9A-Za-z])\s*(?:错误|页面|not\s*found|error)|^\s*404\s*$"
+    r"|\bnot\s+found\b|页面已删除",
     re.IGNORECASE,
 )
 SOFT_404_MAX_TEXT: Final = 3000
+# Every SOFT_404 match contains one of these: pages without any skip the heading search.
+SOFT_404_HINT: Final = re.compile(r"404|不存在|找不到|未找到|已删除|已被删除|已撤销|已下线|not\s*found",
+                                  re.IGNORECASE)
 
 
 def _first_referrer(target: TargetStatus, homepage: str | None) -> str:
@@ -114,6 +119,10 @@ class Soft404(BaseCheck):
     def check_page(self, page: Page, ctx: Any) -> None:
         if page.is_homepage or page.fetch.status != 200 or page.tree is None:
             return
+        body = page.tree.body
+        body_text = body.text(strip=True) if body is not None else ""
+        if not SOFT_404_HINT.search(page.title) and not SOFT_404_HINT.search(body_text):
+            return  # the headings searched below are in the body: cheap exit, no css() call
         headings = [page.title]
         for node in page.tree.css("h1, h2, .error, #error"):
             headings.append(node.text(strip=True)[:200])
@@ -122,8 +131,7 @@ class Soft404(BaseCheck):
         phrase = next((m.group(0) for h in headings if h and (m := SOFT_404.search(h))), None)
         if phrase is None:
             return
-        body = page.tree.body
-        text_len = len(body.text(strip=True)) if body is not None else len(page.text)
+        text_len = len(body_text) if body is not None else len(page.text)
         if text_len > SOFT_404_MAX_TEXT:
             return
         target = ctx.result.targets.get(page.url) or ctx.result.targets.get(page.fetch.url)
