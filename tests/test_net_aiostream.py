@@ -7,19 +7,32 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
 from collections.abc import Awaitable, Callable
 
 import httpcore
 import pytest
+import trustme
 
 from webaudit.net.aiostream import HIGH_WATER, AsyncioBackend
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
-async def _serve(handler: Handler) -> tuple[asyncio.Server, int]:
-    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+async def _serve(handler: Handler, tls: ssl.SSLContext | None = None) -> tuple[asyncio.Server, int]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0, ssl=tls)
     return server, server.sockets[0].getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def contexts() -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """(server, client) TLS contexts for "localhost", signed by a throw-away CA."""
+    ca = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(server)
+    client = ssl.create_default_context()
+    ca.configure_trust(client)
+    return server, client
 
 
 def _free_port() -> int:
@@ -91,6 +104,62 @@ async def test_a_big_body_read_slowly_arrives_whole() -> None:
             received += chunk
         assert bytes(received) == body
         await stream.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_big_tls_body_read_slowly_arrives_whole(
+        contexts: tuple[ssl.SSLContext, ssl.SSLContext]) -> None:
+    # Regression: reading paused past HIGH_WATER must resume on the TLS transport.
+    body = bytes(range(256)) * (8 * HIGH_WATER // 256)
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(body)
+        await writer.drain()
+        writer.close()
+
+    server_ctx, client_ctx = contexts
+    server, port = await _serve(handler, tls=server_ctx)
+    async with server:
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+        stream = await stream.start_tls(client_ctx, "localhost", timeout=5)
+        await asyncio.sleep(0.2)
+        received = bytearray()
+        while chunk := await stream.read(65536, timeout=5):
+            received += chunk
+        assert bytes(received) == body
+        await stream.aclose()
+
+
+@pytest.mark.anyio
+async def test_a_stalled_tls_handshake_is_a_connect_timeout(
+        contexts: tuple[ssl.SSLContext, ssl.SSLContext]) -> None:
+    done = asyncio.Event()
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await done.wait()  # accepts, never answers the ClientHello
+        writer.close()
+
+    server, port = await _serve(handler)
+    async with server:
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+        with pytest.raises(httpcore.ConnectTimeout):
+            await stream.start_tls(contexts[1], "localhost", timeout=0.2)
+        done.set()
+
+
+@pytest.mark.anyio
+async def test_tls_on_a_connection_the_peer_closed_fails_at_once(
+        contexts: tuple[ssl.SSLContext, ssl.SSLContext]) -> None:
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    server, port = await _serve(handler)
+    async with server:
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=5)
+        await asyncio.sleep(0.1)  # the FIN has arrived
+        with pytest.raises(httpcore.ConnectError):
+            # a hang here would be caught by wait_for's 5 s, far beyond the 1 s timeout
+            await asyncio.wait_for(stream.start_tls(contexts[1], "localhost", timeout=1), 5)
 
 
 @pytest.mark.anyio

@@ -112,6 +112,10 @@ async def _wait(loop: asyncio.AbstractEventLoop, waiter: asyncio.Future[None],
         handle.cancel()
 
 
+def _secs(timeout: float | None) -> str:
+    return f"{timeout:g}s" if timeout is not None else "the system's limit"
+
+
 def _poll_readable(sock: socket.socket | None) -> bool:
     fd = sock.fileno() if sock is not None else -1
     if fd < 0:
@@ -170,21 +174,37 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+        # httpcore does not close a stream whose start_tls raised: every failure aborts it.
+        p = self._protocol
+        if p.eof or p.error is not None or self._transport.is_closing():
+            # asyncio's TLS layer would wait for a handshake on a dead socket forever
+            self._transport.abort()
+            raise httpcore.ConnectError("connection closed before the TLS handshake")
         loop = asyncio.get_running_loop()
         try:
-            transport = await loop.start_tls(
-                self._transport, self._protocol, ssl_context, server_hostname=server_hostname,
-                ssl_handshake_timeout=timeout if timeout else None,
-            )
+            # Our own deadline, so a slow handshake is a timeout: asyncio's
+            # ssl_handshake_timeout raises ConnectionAbortedError instead.
+            async with asyncio.timeout(timeout):
+                transport = await loop.start_tls(
+                    self._transport, p, ssl_context, server_hostname=server_hostname,
+                    ssl_handshake_timeout=timeout + 5 if timeout else None,
+                )
         except TimeoutError as exc:
             self._transport.abort()
-            raise httpcore.ConnectTimeout(f"TLS handshake timed out after {timeout or 60:g}s") from exc
-        except (OSError, ConnectionError, EOFError) as exc:
+            raise httpcore.ConnectTimeout(f"TLS handshake timed out after {_secs(timeout)}") from exc
+        except Exception as exc:
             self._transport.abort()
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        except BaseException:
+            self._transport.abort()
+            raise
         if transport is None:  # the peer hung up during the handshake
+            self._transport.abort()
             raise httpcore.ConnectError("connection closed during the TLS handshake")
-        return AsyncioStream(transport, self._protocol)
+        # start_tls keeps our protocol but does not call connection_made again: point it
+        # at the TLS transport, or pause/resume_reading would act on the raw socket.
+        p.transport = transport
+        return AsyncioStream(transport, p)
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":
@@ -215,13 +235,17 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
             async with asyncio.timeout(timeout):
                 transport, protocol = await loop.create_connection(
                     lambda: _Protocol(loop), host, port, local_addr=local)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(f"connect timed out after {timeout:g}s") from exc
+        except TimeoutError as exc:  # our deadline, or the kernel's ETIMEDOUT
+            raise httpcore.ConnectTimeout(f"connect timed out after {_secs(timeout)}") from exc
         except OSError as exc:
             raise httpcore.ConnectError(str(exc)) from exc
-        sock = transport.get_extra_info("socket")
-        for option in socket_options or ():
-            sock.setsockopt(*option)
+        try:
+            sock = transport.get_extra_info("socket")
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+        except OSError as exc:
+            transport.abort()
+            raise httpcore.ConnectError(f"socket option: {exc}") from exc
         return AsyncioStream(transport, protocol)
 
     async def connect_unix_socket(self, path: str, timeout: float | None = None,
