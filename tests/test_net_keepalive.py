@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 
 import anyio
 import pytest
 
+from webaudit.model import FetchResult
 from webaudit.net.client import make_client
 from webaudit.net.fetch import Fetcher
 from webaudit.net.resolver import Resolver
@@ -81,54 +83,49 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.mark.anyio
-async def test_one_connection_for_many_head_and_404_requests(server: CountingServer) -> None:
-    settings = CrawlSettings(per_host=1)
-    resolver = Resolver()
-    client = make_client(resolver, settings)
-    fetcher = Fetcher(client, resolver, settings)
-    port = server.server_address[1]
-    try:
-        for i in range(10):
-            head = await fetcher.fetch(f"http://127.0.0.1:{port}/f{i}.pdf", method="HEAD",
-                                       keep_body=False, allow_private=LOOPBACK)
-            assert (head.status, head.method) == (200, "HEAD")
-            page = await fetcher.fetch(f"http://127.0.0.1:{port}/p{i}.html",
-                                       allow_private=LOOPBACK)
-            assert page.status == 404
-    finally:
-        await client.aclose()
-    assert server.connections == 1
-
-
-@pytest.mark.anyio
-async def test_cookies_set_by_the_site_are_sent_back(server: CountingServer) -> None:
-    settings = CrawlSettings(per_host=1)
-    resolver = Resolver()
-    client = make_client(resolver, settings)
-    fetcher = Fetcher(client, resolver, settings)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        before = await fetcher.fetch(f"{base}/whoami", allow_private=LOOPBACK)
-        await fetcher.fetch(f"{base}/login", allow_private=LOOPBACK)
-        after = await fetcher.fetch(f"{base}/whoami", allow_private=LOOPBACK)
-    finally:
-        await client.aclose()
-    assert (before.body, after.body) == (b"-", b"sid=abc123")
-
-
-@pytest.mark.anyio
-async def test_a_connection_the_server_closed_is_not_reused(server: CountingServer) -> None:
+@pytest.fixture
+async def fetch(server: CountingServer) -> AsyncIterator[Callable[..., Awaitable[FetchResult]]]:
+    """`await fetch(path, **options)` on the counting server: one connection at a time,
+    no retries (so a reused dead connection would show as an error)."""
     settings = CrawlSettings(per_host=1, retries=0)
     resolver = Resolver()
     client = make_client(resolver, settings)
     fetcher = Fetcher(client, resolver, settings)
     base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    async def get(path: str, **options: Any) -> FetchResult:
+        return await fetcher.fetch(base + path, allow_private=LOOPBACK, **options)
+
     try:
-        first = await fetcher.fetch(f"{base}/bye", allow_private=LOOPBACK)
-        await anyio.sleep(0.2)  # let the server's FIN reach our idle pooled socket
-        second = await fetcher.fetch(f"{base}/whoami", allow_private=LOOPBACK)
+        yield get
     finally:
         await client.aclose()
+
+
+@pytest.mark.anyio
+async def test_one_connection_for_many_head_and_404_requests(
+        server: CountingServer, fetch: Callable[..., Awaitable[FetchResult]]) -> None:
+    for i in range(10):
+        head = await fetch(f"/f{i}.pdf", method="HEAD", keep_body=False)
+        assert (head.status, head.method) == (200, "HEAD")
+        assert (await fetch(f"/p{i}.html")).status == 404
+    assert server.connections == 1
+
+
+@pytest.mark.anyio
+async def test_cookies_set_by_the_site_are_sent_back(
+        fetch: Callable[..., Awaitable[FetchResult]]) -> None:
+    before = await fetch("/whoami")
+    await fetch("/login")
+    after = await fetch("/whoami")
+    assert (before.body, after.body) == (b"-", b"sid=abc123")
+
+
+@pytest.mark.anyio
+async def test_a_connection_the_server_closed_is_not_reused(
+        server: CountingServer, fetch: Callable[..., Awaitable[FetchResult]]) -> None:
+    first = await fetch("/bye")
+    await anyio.sleep(0.2)  # let the server's FIN reach our idle pooled socket
+    second = await fetch("/whoami")
     assert (first.status, second.status, second.error) == (200, 200, None)
     assert server.connections == 2
