@@ -16,6 +16,7 @@ async def audit_async(
     plugins: Iterable[str] = (),
     load_entrypoints: bool = True,
     progress: Any = None,
+    stop: asyncio.Event | None = None,
     **options: Any,
 ) -> Report:
     """Audit sites and return a `Report`.
@@ -25,13 +26,15 @@ async def audit_async(
     `nameservers=["127.0.0.1:5353"]`, `ignore_robots=True`, …) and win over the
     config file. Network problems on the sites are findings, never exceptions;
     a bad config raises `ConfigError`, a plugin that cannot load `PluginError`.
+    Set the `stop` event to end the run early and still get a report of what was
+    gathered (cancelling the task instead loses it).
     """
     from .runner import build_settings, run
 
     settings = targets if isinstance(targets, Settings) else build_settings(
         [targets] if isinstance(targets, str) else list(targets), dict(options, plugins=plugins)
     )
-    return await run(settings, load_entrypoints=load_entrypoints, progress=progress)
+    return await run(settings, load_entrypoints=load_entrypoints, progress=progress, stop=stop)
 
 
 def audit(targets: str | Iterable[str] | Settings, **kwargs: Any) -> Report:

@@ -8,10 +8,13 @@ robots.txt; or an internal failure).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,8 +80,15 @@ def run_and_report(settings: Any, outputs: tuple[str, ...], *, progress: bool | 
     if not settings.sites:
         raise ConfigError("nothing to crawl: give a URL or a config file with [[sites]]")
     line = ProgressLine(enabled=progress)
+    received: list[int] = []
+
+    async def main() -> Report:
+        stop = asyncio.Event()
+        with _graceful_stop(stop, received, line):
+            return await run(settings, pm=pm, progress=line, plugin_failures=failures, stop=stop)
+
     try:
-        report = asyncio.run(run(settings, pm=pm, progress=line, plugin_failures=failures))
+        report = asyncio.run(main())
     finally:
         line.close()
     for path, writer in targets:
@@ -87,11 +97,44 @@ def run_and_report(settings: Any, outputs: tuple[str, ...], *, progress: bool | 
         click.echo(summary_text(report))
         for path, _ in targets:
             click.echo(f"report written to {path}")
+    if received:  # the report holds what was gathered before the signal
+        return 128 + received[0]
     code = exit_code_for(report, settings.fail_on)
     if code == EXIT_RUN:
         for site in report.sites:
             click.echo(f"webaudit: error: {site.site.url}: {_why_nothing(site)}", err=True)
     return code
+
+
+@contextlib.contextmanager
+def _graceful_stop(stop: asyncio.Event, received: list[int], line: Any) -> Iterator[None]:
+    """First SIGINT/SIGTERM: set `stop` (the run ends early and still reports what it
+    gathered). The handlers are then removed, so a second signal aborts at once."""
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+
+    def on_signal(signum: int) -> None:
+        received.append(signum)
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        line.close()
+        click.echo(f"webaudit: {signal.Signals(signum).name}: stopping; the report will hold "
+                   "what was gathered (send it again to abort)", err=True)
+        stop.set()
+
+    installed = []
+    for sig in signals:
+        try:
+            loop.add_signal_handler(sig, on_signal, sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not main thread
+            continue
+        installed.append(sig)
+    try:
+        yield
+    finally:
+        if not received:
+            for sig in installed:
+                loop.remove_signal_handler(sig)
 
 
 def _why_nothing(site: Any) -> str:

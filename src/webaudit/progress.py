@@ -33,6 +33,8 @@ class ProgressLine:
         self.stream.flush()
 
     def close(self) -> None:
+        """Clear the line; nothing is drawn after this."""
         if self.enabled and self._width:
             self.stream.write("\r" + " " * self._width + "\r")
             self.stream.flush()
+        self.enabled = False

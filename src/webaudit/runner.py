@@ -91,10 +91,14 @@ async def _call_hook(report_errors: list[RunError], name: str, hook: Any, *,
 async def run(settings: Settings, *, load_entrypoints: bool = True,
               pm: pluggy.PluginManager | None = None,
               progress: Callable[[Progress], None] | None = None,
-              plugin_failures: Iterable[str] = ()) -> Report:
+              plugin_failures: Iterable[str] = (),
+              stop: asyncio.Event | None = None) -> Report:
     """Audit every site in `settings` and return the report.
 
     `plugin_failures` are load errors of installed plugins when the caller made `pm`.
+    Setting `stop` ends the crawls early: requests in flight are cancelled, what was
+    gathered is checked and reported, and each site gets a `crawl.limit` finding
+    with target ``interrupted``.
     """
     from . import __version__
 
@@ -116,7 +120,8 @@ async def run(settings: Settings, *, load_entrypoints: bool = True,
 
         async def one(site: Site) -> SiteResult:
             async with limit:
-                return await audit_site(site, settings, pm, checks, client, resolver, progress)
+                return await audit_site(site, settings, pm, checks, client, resolver, progress,
+                                        stop)
 
         results = list(await asyncio.gather(*(one(site) for site in settings.sites)))
     finally:
@@ -138,7 +143,8 @@ async def run(settings: Settings, *, load_entrypoints: bool = True,
 
 async def audit_site(site: Site, settings: Settings, pm: pluggy.PluginManager,
                      checks: CheckRunner, client: Any, resolver: Resolver,
-                     progress: Callable[[Progress], None] | None) -> SiteResult:
+                     progress: Callable[[Progress], None] | None,
+                     stop: asyncio.Event | None = None) -> SiteResult:
     result = SiteResult(site=site)
     ctx = CrawlContext(settings=settings, site=site, result=result, fetcher=None,  # type: ignore[arg-type]
                        resolver=resolver, homepage_url=site.url)
@@ -147,7 +153,7 @@ async def audit_site(site: Site, settings: Settings, pm: pluggy.PluginManager,
         pm.hook.prepare_request(request=request, crawl=ctx)
 
     ctx.fetcher = Fetcher(client, resolver, settings.crawl, prepare_request=prepare)
-    crawler = SiteCrawler(ctx, checks, pm.hook, progress)
+    crawler = SiteCrawler(ctx, checks, pm.hook, progress, stop)
     try:
         await crawler.run()
     except Exception as exc:  # keep what was gathered

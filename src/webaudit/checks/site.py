@@ -47,14 +47,19 @@ class Limit(BaseCheck):
     id = "crawl.limit"
     title = "A crawl bound was reached, so the audit of this site is partial"
     severity = "notice"
-    description = "max_pages, max_depth or time_budget stopped the crawl before the site's end."
+    description = ("max_pages, max_depth or time_budget stopped the crawl before the site's "
+                   "end, or the run was interrupted (target `interrupted`).")
 
     def check_site(self, site: Site, result: SiteResult, ctx: Any) -> Iterator[Finding]:
         limits = [x for x in result.state.get("_crawl", {}).get("limits", []) if x != "trap"]
         for limit in limits:
-            yield self.finding(site=site.name, url=site.url, target=limit,
-                               message=f"crawl bound {limit} reached: pages past it were "
-                                       "checked but not parsed, or not fetched")
+            if limit == "interrupted":
+                message = ("the run was interrupted: URLs not fetched by then were not checked "
+                           "(they are neither broken nor healthy in this report)")
+            else:
+                message = (f"crawl bound {limit} reached: pages past it were checked but not "
+                           "parsed, or not fetched")
+            yield self.finding(site=site.name, url=site.url, target=limit, message=message)
 
 
 @hookimpl

@@ -47,8 +47,10 @@ class SiteCrawler:
     """Crawls one site through a `CrawlContext` and fills its `SiteResult`."""
 
     def __init__(self, ctx: CrawlContext, checks: CheckRunner, hook: Any,
-                 progress: Callable[[Progress], None] | None = None) -> None:
+                 progress: Callable[[Progress], None] | None = None,
+                 stop: asyncio.Event | None = None) -> None:
         self.ctx = ctx
+        self.stop = stop
         self.settings = ctx.settings.crawl
         self.result: SiteResult = ctx.result
         self.checks = checks
@@ -80,12 +82,19 @@ class SiteCrawler:
             self.queue.put_nowait((site_url, 0, PAGE))
         workers = [asyncio.create_task(self._worker())
                    for _ in range(max(1, self.settings.concurrency))]
+        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self.queue.join())]
+        if self.stop is not None:
+            waits.append(asyncio.ensure_future(self.stop.wait()))
+        finished = False
         try:
-            await self.queue.join()
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finished = waits[0].done()
         finally:
-            for worker in workers:
-                worker.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            for task in (*waits, *workers):
+                task.cancel()
+            await asyncio.gather(*waits, *workers, return_exceptions=True)
+        if not finished:  # told to stop: in-flight requests were cancelled
+            self._mark_interrupted()
         self._finish_stats()
         self.result.state["_crawl"] = {
             "limits": sorted(self.limits_hit),
@@ -286,6 +295,13 @@ class SiteCrawler:
         categories = {address_category(ip) for ip in (*resolution.ipv4, *resolution.ipv6)}
         categories.discard("public")
         self.result.state.setdefault("_site", {})["address_categories"] = sorted(categories)
+
+    def _mark_interrupted(self) -> None:
+        """The run was told to stop: what was never fetched is skipped, not broken."""
+        self.limits_hit.add("interrupted")
+        for target in self.result.targets.values():
+            if target.status is None and target.fetch is None and target.skipped is None:
+                target.skipped = "interrupted"
 
     def _finish_stats(self) -> None:
         stats = self.result.stats
