@@ -220,6 +220,11 @@ class Handler(BaseHTTPRequestHandler):
                     self.send(405, b"", {"Allow": "GET"})
                 else:
                     self.send(200, b"got it")
+            elif path in ("/head404", "/head500"):  # servers that get HEAD wrong
+                if self.command == "HEAD":
+                    self.send(int(path[-3:]), b"")
+                else:
+                    self.send(200, b"got it")
             elif path.startswith("/status/"):
                 self.send(int(path.rsplit("/", 1)[1]), b"status")
             else:

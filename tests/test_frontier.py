@@ -13,6 +13,11 @@ def make() -> Frontier:
 def test_session_ids_do_not_make_new_pages() -> None:
     assert dedup_key("http://h/a;jsessionid=ABC?x=1&sid=9") == "http://h/a?x=1"
     assert dedup_key("http://h/a?PHPSESSID=1") == "http://h/a"
+    # ASP.NET cookieless sessions: a fresh id in the path on every response
+    assert dedup_key("http://h/(S(x1ab2cd3ef))/wsbs/default.aspx") == "http://h/wsbs/default.aspx"
+    assert dedup_key("http://h/(A(k9)S(x1)F(z))/list.aspx?id=3") == "http://h/list.aspx?id=3"
+    assert dedup_key("http://h/(S(x1))") == "http://h"
+    assert dedup_key("http://h/ztzl/(2024)/a.html") == "http://h/ztzl/(2024)/a.html"
     frontier = make()
     assert frontier.first_visit("http://www.x.gov.cn/a;jsessionid=1")
     assert not frontier.first_visit("http://www.x.gov.cn/a;jsessionid=2")

@@ -281,11 +281,19 @@ async def test_encodings(fetcher: Fetcher, port: int) -> None:
 
 
 @pytest.mark.anyio
-async def test_head_falls_back_to_get(fetcher: Fetcher, port: int) -> None:
+@pytest.mark.parametrize("path", ["/head405", "/head404", "/head500"])
+async def test_a_failed_head_is_confirmed_with_get(fetcher: Fetcher, port: int, path: str) -> None:
     base = f"http://dual.test:{port}"
-    res = await fetcher.fetch(f"{base}/head405", method="HEAD", allow_private=LOOPBACK)
+    res = await fetcher.fetch(f"{base}{path}", method="HEAD", allow_private=LOOPBACK)
     assert res.ok and res.method == "GET" and res.body is None
     assert res.header("x-method") == "GET" and res.attempts == 2
+
+
+@pytest.mark.anyio
+async def test_a_real_failure_stays_one_after_get(fetcher: Fetcher, port: int) -> None:
+    base = f"http://dual.test:{port}"
+    res = await fetcher.fetch(f"{base}/status/404", method="HEAD", allow_private=LOOPBACK)
+    assert (res.status, res.method, res.attempts, res.ok) == (404, "GET", 2, False)
     res = await fetcher.fetch(f"{base}/ok", method="HEAD", allow_private=LOOPBACK)
     assert res.ok and res.method == "HEAD" and res.header("x-method") == "HEAD"
 

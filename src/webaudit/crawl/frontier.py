@@ -27,7 +27,10 @@ STATIC_EXTENSIONS: Final = frozenset({
 })
 CHECK_ONLY_TAGS: Final = frozenset({"img", "script", "link", "source", "video", "audio", "track",
                                     "embed", "object", "input"})
-_SESSION_PATH: Final = re.compile(r";(?:jsessionid|sid|phpsessid)=[^/?#]*", re.IGNORECASE)
+# ;jsessionid=… (Java), and ASP.NET's cookieless session segment /(S(…))/ — also
+# (A(…)), (F(…)), (X(…)) and combinations like /(A(…)S(…))/
+_SESSION_PATH: Final = re.compile(
+    r";(?:jsessionid|sid|phpsessid)=[^/?#]*|/\((?:[A-Z]\([^()/?#]*\))+\)(?=/|$)", re.IGNORECASE)
 _SESSION_PARAMS: Final = frozenset({"jsessionid", "phpsessid", "sid", "sessionid", "session_id",
                                     "aspsessionid", "sessid"})
 _CALENDAR_HINT: Final = re.compile(r"calendar|rili|(?:^|[/_?&=.-])(?:cal|date|day|month)(?:$|[/_=&.-])",

@@ -3,7 +3,7 @@
 It follows redirects itself (recording each hop and catching loops), refuses
 to connect to non-public addresses the site did not allow, retries timeouts,
 connection errors and 5xx with exponential backoff, honours Retry-After,
-falls back from HEAD to GET when a server rejects HEAD, caps the body on the
+confirms a failed HEAD with GET (servers often answer HEAD wrongly), caps the body on the
 wire and after decompression, and bounds the whole thing by
 `CrawlSettings.total_timeout`. Network trouble is never raised: it is the
 result's `error` ("dns", "refused", "connect", "tls", "timeout", "protocol",
@@ -34,7 +34,6 @@ from .resolver import Resolver
 log = logging.getLogger(__name__)
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-HEAD_REJECTED = frozenset({403, 405, 501})
 RETRYABLE_ERRORS = frozenset({"timeout", "connect", "refused", "protocol"})
 DRAIN_LIMIT = 64 * 1024
 """A body we do not want is still read when it declares at most this many bytes, so the
@@ -270,11 +269,13 @@ class Fetcher:
             try:
                 response = await self._client.send(request, stream=True)
                 status = p.status = response.status_code
-                if p.method == "HEAD" and status in HEAD_REJECTED and not fell_back:
+                if p.method == "HEAD" and status >= 400 and status != 429 and not fell_back:
+                    # Many servers answer HEAD wrongly (405, 403, 501, but also 404 or
+                    # 500 for files GET serves): a failure is confirmed with GET before a
+                    # link is called broken. Such an answer often carries a body, which
+                    # would corrupt the next exchange: do not reuse the connection.
                     fell_back = True
                     p.method = "GET"
-                    # a server that refuses HEAD often sends a body with the refusal,
-                    # which would corrupt the next exchange: do not reuse the connection
                     await response.aclose()
                     continue
                 location = response.headers.get("location")

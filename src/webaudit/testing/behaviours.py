@@ -77,13 +77,17 @@ def add_session_ids(body: bytes, style: str) -> bytes:
         if style == "sid":
             query = (query + b"&" if query else b"?") + b"sid=" + token.lower()
             return start + path + query
+        if style == "aspnet":  # cookieless ASP.NET: /(S(token))/path
+            return start + b"/(S(" + token.lower() + b"))" + path + query
         return start + path + b";jsessionid=" + token + query
 
     return _HREF.sub(fresh, body)
 
 
 def strip_session_path(path: str) -> str:
-    """Drop `;jsessionid=…` path parameters, as Java servers do before routing."""
+    """Drop `;jsessionid=…` path parameters and a leading ASP.NET `/(S(…))` segment, as
+    Java and ASP.NET servers do before routing."""
+    path = re.sub(r"^/\((?:[A-Z]\([^()/]*\))+\)(?=/)", "", path)
     return re.sub(r";(?:jsessionid|sid)=[^/]*", "", path, flags=re.IGNORECASE)
 
 

@@ -44,7 +44,8 @@ class Resource:
     - ``gzip-bomb``: gzip of `size` zero bytes (default 200 MB), `Content-Encoding: gzip`;
     - ``calendar``: an endless calendar (`?date=YYYY-MM-DD` or `/YYYY/MM/` below the key);
     - ``session``: `body` with a fresh `;jsessionid=` (or `?sid=` when `session_style`
-      is ``"sid"``) appended to every root-relative link, on every request.
+      is ``"sid"``, or an ASP.NET ``/(S(…))`` path prefix when it is ``"aspnet"``) in
+      every root-relative link, on every request.
 
     A key ending in ``*`` matches every path that starts with the rest of it.
     `head_405` answers HEAD with 405 Method Not Allowed.
@@ -61,7 +62,7 @@ class Resource:
     stall_seconds: float = 30.0
     size: int = 0
     chunked: bool = False
-    session_style: Literal["jsessionid", "sid"] = "jsessionid"
+    session_style: Literal["jsessionid", "sid", "aspnet"] = "jsessionid"
     head_405: bool = False
 
     def __post_init__(self) -> None:
