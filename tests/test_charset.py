@@ -33,3 +33,18 @@ def test_utf8_cut_mid_character() -> None:
     text, encoding = decode_html(body, None)
     assert encoding == "utf-8"
     assert text.startswith("<html><head><title>政府信息公开指南")
+
+
+def test_iso_8859_1_header_on_a_chinese_page_is_not_believed() -> None:
+    # Tomcat's default Content-Type; every byte "decodes" as Latin-1
+    for label in ("ISO-8859-1", "latin1", "windows-1252", "us-ascii"):
+        assert decode_html(HTML.encode("gbk"), f"text/html; charset={label}") == (HTML, "gb18030")
+        assert decode_html(HTML.encode(), f"text/html; charset={label}") == (HTML, "utf-8")
+    # with a GBK <meta>, the meta wins over the Latin-1 header
+    body = '<meta charset="gbk">' + HTML
+    assert decode_html(body.encode("gbk"), "text/html; charset=iso-8859-1") == (body, "gb18030")
+
+
+def test_a_real_latin1_page_still_decodes_as_latin1() -> None:
+    body = "<html><body>Café à la carte — Zürich</body></html>".encode("cp1252")
+    assert decode_html(body, "text/html; charset=iso-8859-1") == (body.decode("cp1252"), "cp1252")

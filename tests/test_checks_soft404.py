@@ -36,6 +36,10 @@ def _judge(html: str, *, homepage: bool = False) -> dict[str, Any]:
     ('<body><div class="box error">您访问的页面不存在或已被删除</div></body>', "您访问的页面不存在"),
     ('<body><p id="error">Not Found</p></body>', "Not Found"),
     ("<body><h2>信息已删除</h2></body>", "信息已删除"),
+    ("<title>市政府</title><body><h1>抱歉，找不到您要访问的页面</h1></body>", "找不到您要访问的页面"),
+    # short page: the phrase in a plain paragraph under a neutral title
+    ("<title>提示信息</title><body><p>对不起，您访问的页面不存在！</p><a href='/'>返回首页</a></body>",
+     "您访问的页面不存在"),
 ])
 def test_soft_404_pages_are_recognised(html: str, phrase: str) -> None:
     assert _judge(html)["phrase"] == phrase
@@ -44,6 +48,10 @@ def test_soft_404_pages_are_recognised(html: str, phrase: str) -> None:
 @pytest.mark.parametrize("html", [
     # the phrase is in the article text, not in the title or a heading
     "<title>关于清理僵尸企业的通知</title><body><h1>通知</h1><p>经核查，该企业地址不存在。</p></body>",
+    # the phrase in a paragraph of a page that is not short
+    "<title>提示信息</title><body><p>您访问的页面不存在。</p><p>" + "政务公开" * 60 + "</p></body>",
+    # 找不到 and 页面 in different clauses
+    "<title>通知</title><body><h1>群众反映找不到办事入口，现已在首页增加办事页面</h1></body>",
     # a long page is an article about 404s, not an error page
     "<title>404 错误页面规范</title><body><p>" + "字" * (SOFT_404_MAX_TEXT + 1) + "</p></body>",
     "<title>本站首页</title><body><h1>页面不存在</h1></body>",  # judged below as the homepage
@@ -59,3 +67,25 @@ def test_ordinary_pages_are_not_soft_404(html: str) -> None:
 def test_every_soft_404_phrase_passes_the_prefilter(text: str) -> None:
     assert SOFT_404.search(text)
     assert SOFT_404_HINT.search(text)
+
+
+def test_a_link_that_redirects_to_a_soft_404_is_reported_by_the_linked_url() -> None:
+    import webaudit
+    from webaudit.testing import Resource, SiteSpec, start_http_server
+
+    host = "soft.example"
+    spec = SiteSpec(default_host=host)
+    spec.add(host, "/", Resource(body="<title>首页</title><body><h1>首页</h1>"
+                                      "<a href='/old/removed.html'>旧文章</a></body>"))
+    spec.add(host, "/old/removed.html", Resource(status=302, behaviour="redirect",
+                                                 location="/404.html"))
+    spec.add(host, "/404.html", Resource(body="<title>页面不存在</title><body>返回首页</body>"))
+    server = start_http_server(spec, hosts=("127.0.0.1",))
+    try:
+        report = webaudit.audit(server.url("127.0.0.1", "/"), load_entrypoints=False)
+    finally:
+        server.stop()
+    [finding] = [f for f in report.findings if f.check == "links.soft-404"]
+    assert finding.target == server.url("127.0.0.1", "/old/removed.html")
+    assert finding.evidence["final_url"] == server.url("127.0.0.1", "/404.html")
+    assert finding.url == server.url("127.0.0.1", "/")

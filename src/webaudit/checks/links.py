@@ -21,7 +21,7 @@ NOT_BROKEN: Final = frozenset({"private-address", "redirect-loop"})
 # Soft-404 wording seen on Chinese government CMS error pages (TRS, Hanweb, Ucap, Dahan).
 # Precision first: the phrase must be in the title or a top heading, and the page short.
 SOFT_404: Final = re.compile(
-    r"页面不存在|页面未找到|找不到(?:该|您要的|您访问的|你要的|你访问的)?(?:页面|网页)"
+    r"页面不存在|页面未找到|找不到[^，。！!？?,.\s]{0,8}?(?:页面|网页)"
     r"|(?:您|你)(?:所)?(?:要)?访问的(?:页面|网页|信息|内容)(?:不存在|已删除|已被删除)"
     r"|(?:信息|文章|内容|稿件)(?:不存在|已删除|已被删除|已撤销|已下线)"
     # not \b404\b: Chinese characters are \w to re, so "404错误" has no word boundary
@@ -30,6 +30,9 @@ SOFT_404: Final = re.compile(
     re.IGNORECASE,
 )
 SOFT_404_MAX_TEXT: Final = 3000
+# On a page this short the phrase may be anywhere in the text, not only in a heading:
+# CMS error pages often put it in a plain <p> under a title such as 提示信息.
+SOFT_404_SHORT_TEXT: Final = 200
 # Every SOFT_404 match contains one of these: pages without any skip the heading search.
 SOFT_404_HINT: Final = re.compile(r"404|不存在|找不到|未找到|已删除|已被删除|已撤销|已下线|not\s*found",
                                   re.IGNORECASE)
@@ -129,6 +132,8 @@ class Soft404(BaseCheck):
             if len(headings) > 4:
                 break
         phrase = next((m.group(0) for h in headings if h and (m := SOFT_404.search(h))), None)
+        if phrase is None and len(body_text) <= SOFT_404_SHORT_TEXT:
+            phrase = m.group(0) if (m := SOFT_404.search(body_text)) else None
         if phrase is None:
             return
         text_len = len(body_text) if body is not None else len(page.text)
@@ -146,11 +151,13 @@ class Soft404(BaseCheck):
             target = result.targets.get(info["requested"]) or result.targets.get(url)
             if target is None or target.referrer_count == 0:
                 continue
+            # the URL pages link to, as for links.broken; where it redirected, the page
+            # that says "not found" is in final_url
             yield self.finding(
-                site=site.name, url=_first_referrer(target, home), target=url,
+                site=site.name, url=_first_referrer(target, home), target=target.url,
                 message=f"page answers 200 but says {info['phrase']!r}",
                 title=info["title"], phrase=info["phrase"], text_length=info["text_length"],
-                **_linked_from(target),
+                final_url=url, **_linked_from(target),
             )
 
 

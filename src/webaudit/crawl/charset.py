@@ -5,6 +5,7 @@ Order: BOM, then the HTTP header's charset, then `<meta charset>` /
 GB18030 decode (a superset of GBK and GB2312), and only then a detector
 (charset-normalizer). A declared charset is trusted only if the bytes decode
 strictly with it: many GBK pages are served with a header that says UTF-8.
+ISO-8859-1 (Tomcat's default) is trusted only after UTF-8 and GB18030 failed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ _BOMS: Final = (
 # WHATWG maps these labels to GB18030's superset decoders; Python's gb2312 is stricter.
 _ALIASES: Final = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
                    "iso-8859-1": "cp1252", "latin1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252"}
+
+
+# What ISO-8859-1, Latin-1 and US-ASCII labels mean (WHATWG: windows-1252). Tomcat and
+# other servers send it by default, so on a Chinese page it is the least credible label:
+# it is used only when neither UTF-8 nor GB18030 fits the bytes.
+_WEAK: Final = "cp1252"
 
 
 def _canonical(label: str) -> str | None:
@@ -64,6 +71,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
             return body[len(bom):].decode(encoding, "replace"), encoding
     declared = [c for c in (header_charset(content_type), meta_charset(body)) if c]
     for encoding in declared:
+        if encoding == _WEAK:
+            continue  # almost any bytes decode as ISO-8859-1: no evidence, see below
         text = _strict(body, encoding)
         if text is not None:
             return text, encoding
@@ -72,6 +81,8 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         prefix = _strict(body, encoding) or _strict(body[: max(len(body) - 3, 0)], encoding)
         if prefix is not None and (encoding == "utf-8" or _looks_chinese(prefix)):
             return body.decode(encoding, "replace"), encoding
+    if _WEAK in declared:
+        return body.decode(_WEAK, "replace"), _WEAK
     from charset_normalizer import from_bytes
 
     best = from_bytes(body[:65536]).best()
