@@ -79,3 +79,10 @@ def test_real_handan_home_page() -> None:
     assert not any(u.startswith(("javascript:", "mailto:")) for u in urls)
     texts = {link.text for link in links}
     assert "政府信息公开指南" in texts
+
+
+def test_links_on_a_gbk_page_carry_gbk_queries() -> None:
+    tree = parse_html('<a href="search.jsp?keyword=公开">搜索</a><a href="/公开/">公开</a>')
+    urls = [link.url for link in extract_links(tree, "http://www.a.gov.cn/x/", "gb18030")]
+    assert urls == ["http://www.a.gov.cn/x/search.jsp?keyword=%B9%AB%BF%AA",
+                    "http://www.a.gov.cn/%E5%85%AC%E5%BC%80/"]

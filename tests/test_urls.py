@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from webaudit.crawl.urls import host_of, is_ignored_scheme, normalize, resolve
+from webaudit.crawl.urls import encode_query, host_of, is_ignored_scheme, normalize, resolve
 
 BASE = "http://h.test/a/b/page.html"
 
@@ -44,3 +44,19 @@ def test_host_of_and_schemes() -> None:
     assert is_ignored_scheme("  JavaScript:alert(1)")
     assert is_ignored_scheme("tel:12345")
     assert not is_ignored_scheme("/tel/index.html")
+
+
+def test_queries_are_encoded_in_the_page_encoding() -> None:
+    # a GBK page: the query in GBK, the path (always UTF-8) untouched, as browsers do
+    assert encode_query("search.jsp?keyword=公开#top", "gb18030") == \
+        "search.jsp?keyword=%B9%AB%BF%AA#top"
+    assert encode_query("/搜索/s.jsp?q=公开", "gb18030") == "/搜索/s.jsp?q=%B9%AB%BF%AA"
+    assert resolve("http://www.a.gov.cn/x/", encode_query("/搜索/s.jsp?q=公开", "gb18030")) == \
+        "http://www.a.gov.cn/%E6%90%9C%E7%B4%A2/s.jsp?q=%B9%AB%BF%AA"
+    # UTF-8 pages, ASCII links and pages of unknown encoding are left alone
+    assert encode_query("s.jsp?q=公开", "utf-8") == "s.jsp?q=公开"
+    assert encode_query("s.jsp?q=gongkai", "gb18030") == "s.jsp?q=gongkai"
+    assert encode_query("s.jsp?q=公开", None) == "s.jsp?q=公开"
+    # a character the encoding lacks becomes a character reference first
+    assert resolve("http://a.gov.cn/", encode_query("s?q=政", "cp1252")) == \
+        "http://a.gov.cn/s?q=%26%2325919%3B"

@@ -273,7 +273,7 @@ class SiteCrawler:
             return
         text, encoding = decode_html(fetch.body, fetch.header("content-type"))
         tree = parse_html(text)
-        links = extract_links(tree, fetch.final_url)
+        links = extract_links(tree, fetch.final_url, encoding)
         page = Page(site=self.ctx.site, url=fetch.final_url, fetch=fetch, depth=depth, text=text,
                     encoding=encoding, title=page_title(tree), links=links, is_homepage=is_home,
                     tree=tree)

@@ -13,7 +13,7 @@ from typing import Final
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..model import Link
-from .urls import is_ignored_scheme, resolve
+from .urls import encode_query, is_ignored_scheme, resolve
 
 # (selector, attribute) pairs: what a browser fetches or navigates to.
 _SELECTOR: Final = ", ".join((
@@ -107,8 +107,11 @@ def _raw_refs(node: LexborNode) -> list[tuple[str, str]]:
     return refs
 
 
-def extract_links(tree: LexborHTMLParser, page_url: str) -> list[Link]:
-    """Every fetchable URL the page refers to, in document order, without duplicates."""
+def extract_links(tree: LexborHTMLParser, page_url: str, encoding: str | None = None) -> list[Link]:
+    """Every fetchable URL the page refers to, in document order, without duplicates.
+
+    `encoding` is the page's: queries are percent-encoded with it (see `encode_query`).
+    """
     base = base_url(tree, page_url)
     seen: set[str] = set()
     links: list[Link] = []
@@ -116,7 +119,7 @@ def extract_links(tree: LexborHTMLParser, page_url: str) -> list[Link]:
         for attr, raw in _raw_refs(node):
             if is_ignored_scheme(raw):
                 continue
-            url = resolve(base, raw)
+            url = resolve(base, raw if raw.isascii() else encode_query(raw, encoding))
             if url is None or url in seen:
                 continue
             seen.add(url)

@@ -48,6 +48,32 @@ def resolve(base: str, reference: str) -> str | None:
     return normalize(href) if "%" in href else href
 
 
+def encode_query(reference: str, encoding: str | None) -> str:
+    """Percent-encode the non-ASCII characters of `reference`'s query in the page's encoding.
+
+    The URL standard encodes a query with the document's encoding (UTF-8 only for
+    UTF-8 and UTF-16 pages): a link ``search.jsp?keyword=公开`` on a GBK page is
+    requested as ``?keyword=%B9%AB%BF%AA``, and GBK servers expect exactly that.
+    Characters the encoding lacks become ``&#NNNN;`` first, as browsers do. The path
+    and fragment are left alone (they are always UTF-8).
+    """
+    if reference.isascii() or not encoding or encoding.replace("_", "-").startswith(
+            ("utf-8", "utf8", "utf-16")):
+        return reference
+    head, hash_, fragment = reference.partition("#")
+    path, mark, query = head.partition("?")
+    if not mark or query.isascii():
+        return reference
+    try:
+        encoded = "".join(
+            ch if ch.isascii() else "".join(f"%{b:02X}" for b in
+                                            ch.encode(encoding, "xmlcharrefreplace"))
+            for ch in query)
+    except LookupError:
+        return reference
+    return f"{path}?{encoded}{hash_}{fragment}"
+
+
 def normalize(url: str) -> str | None:
     """The canonical form of an absolute http(s) URL, or `None` if it isn't one."""
     try:
