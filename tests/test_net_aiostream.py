@@ -106,6 +106,7 @@ async def test_a_big_body_read_slowly_arrives_whole(
         if tls:
             stream = await stream.start_tls(client_ctx, "localhost", timeout=5)
         await asyncio.sleep(0.2)  # let the buffer fill past the mark: reading pauses
+        assert stream._protocol.reading_paused  # type: ignore[attr-defined]
         received = bytearray()
         while chunk := await stream.read(65536, timeout=5):
             received += chunk

@@ -72,6 +72,15 @@ class _Protocol(asyncio.Protocol):
         _wake(self._drain_waiter)
 
     # used by the stream
+    def take(self, max_bytes: int) -> bytes:
+        """Up to `max_bytes` of what arrived; resumes reading once the buffer has drained."""
+        data = bytes(self.buffer[:max_bytes])
+        del self.buffer[:max_bytes]
+        if self.reading_paused and len(self.buffer) <= HIGH_WATER // 4 and self.transport:
+            self.reading_paused = False
+            self.transport.resume_reading()
+        return data
+
     async def wait_readable(self, timeout: float | None) -> None:
         waiter = self._loop.create_future()
         self._read_waiter = waiter
@@ -139,12 +148,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if not p.buffer and not p.eof:
             await p.wait_readable(timeout)
         if p.buffer:
-            data = bytes(p.buffer[:max_bytes])
-            del p.buffer[:max_bytes]
-            if p.reading_paused and len(p.buffer) <= HIGH_WATER // 4:
-                p.reading_paused = False
-                self._transport.resume_reading()
-            return data
+            return p.take(max_bytes)
         if p.error is not None:
             raise httpcore.ReadError(str(p.error) or type(p.error).__name__) from p.error
         return b""
@@ -202,7 +206,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             self._transport.abort()
             raise httpcore.ConnectError("connection closed during the TLS handshake")
         # start_tls keeps our protocol but does not call connection_made again: point it
-        # at the TLS transport, or pause/resume_reading would act on the raw socket.
+        # at the TLS transport, which now owns reading (pause/resume act on it).
         p.transport = transport
         return AsyncioStream(transport, p)
 
