@@ -5,14 +5,15 @@ Unit tests of one check method; the crawl tests cover soft-404 pages end to end.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import dataclasses
 from typing import Any
 
 import pytest
 
-from webaudit.checks.links import SOFT_404, SOFT_404_HINT, SOFT_404_MAX_TEXT, Soft404
+from webaudit.checks.links import SOFT_404, SOFT_404_HINT, SOFT_404_MAX_TEXT, Soft404, SoftNotFound
+from webaudit.checktypes import KeepTarget
 from webaudit.crawl.parse import page_title, parse_html
-from webaudit.model import FetchResult, Page, Site, SiteResult
+from webaudit.model import FetchResult, Page, Site
 
 SITE = Site(name="demo", url="http://www.demo.gov.cn/")
 
@@ -21,13 +22,15 @@ def _judge(html: str, *, homepage: bool = False) -> dict[str, Any]:
     url = "http://www.demo.gov.cn/a/"
     tree = parse_html(html)
     page = Page(site=SITE, url=url, fetch=FetchResult(url=url, final_url=url, status=200),
-                depth=1, text=html, encoding="utf-8", title=page_title(tree), links=[],
+                depth=1, html=html, encoding="utf-8", title=page_title(tree), links=(),
                 is_homepage=homepage, tree=tree)
-    state: dict[str, dict[str, Any]] = {}
-    ctx = SimpleNamespace(result=SiteResult(site=SITE),
-                          state=lambda check_id: state.setdefault(check_id, {}))
-    Soft404().check_page(page, ctx)
-    return state.get("links.soft-404", {}).get(url, {})
+    items = list(Soft404().check_page(page))
+    if not items:
+        return {}
+    fact, keep = items  # the page's fact, and the request to keep its referrers
+    assert isinstance(fact, SoftNotFound)
+    assert keep == KeepTarget(url)
+    return dataclasses.asdict(fact)
 
 
 @pytest.mark.parametrize(("html", "phrase"), [

@@ -19,10 +19,11 @@ import jsonschema
 import pytest
 
 from webaudit import hookimpl
+from webaudit.assemble import build_settings
 from webaudit.model import Page, Report
 from webaudit.plugins import get_plugin_manager
 from webaudit.report.serialize import load_schema, report_to_dict
-from webaudit.runner import build_settings, run
+from webaudit.runner import run
 from webaudit.testing import LiveSite, start_gov_site
 
 CHECK_OF_KIND = {
@@ -52,9 +53,8 @@ class Recorder:
             title = "records pages"
             severity = "notice"
 
-            def check_page(self, page: Page, ctx: Any) -> None:
-                page.tree = None
-                recorder.pages[page.url] = dataclasses.replace(page, text=page.text[:2000])
+            def check_page(self, page: Page) -> None:
+                recorder.pages[page.url] = page
 
         register(Seen())
 

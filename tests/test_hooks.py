@@ -27,10 +27,22 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from webaudit import ConfigError, Finding, PluginError, Report, Settings, Site, hookimpl
+from webaudit import (
+    ConfigError,
+    Fact,
+    Finding,
+    Page,
+    PluginError,
+    Report,
+    Settings,
+    Site,
+    SiteContext,
+    hookimpl,
+)
+from webaudit.assemble import build_settings
 from webaudit.checkrunner import collect_checks
 from webaudit.plugins import get_plugin_manager
-from webaudit.runner import build_settings, run
+from webaudit.runner import run
 
 TESTS = Path(__file__).resolve().parent
 WEBAUDIT = Path(sys.executable).parent / "webaudit"
@@ -167,8 +179,15 @@ enabled = false
 # -- register_checks -----------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class PageSeen(Fact):
+    url: str
+    homepage: bool
+
+
 class SeenPages:
-    """Records every page and site it is shown; reports the count per site."""
+    """Records every page and site it is shown (a test's side channel); reports the count
+    per site from its facts."""
 
     id = "testplugin.seen-pages"
     title = "Pages the check saw"
@@ -179,31 +198,32 @@ class SeenPages:
         self.homepages: list[str] = []
         self.sites: list[tuple[str, int]] = []
 
-    def check_page(self, page: Any, ctx: Any) -> None:
+    def check_page(self, page: Page) -> Iterator[Fact]:
         self.pages.append(page.url)
-        if page.is_homepage:
-            self.homepages.append(page.url)
-        ctx.state(self.id)["count"] = ctx.state(self.id).get("count", 0) + 1
+        yield PageSeen(page.url, page.is_homepage)
 
-    def check_site(self, site: Site, result: Any, ctx: Any) -> Iterator[Finding]:
-        count = ctx.state(self.id)["count"]
+    def check_site(self, site: Site, facts: list[Fact]) -> Iterator[Finding]:
+        count = len(facts)
+        self.homepages = [f.url for f in facts if isinstance(f, PageSeen) and f.homepage]
         self.sites.append((site.url, count))
         yield Finding(check=self.id, severity="notice", site=site.name, url=site.url,
                       target=site.url, message=f"{count} pages seen",
                       evidence={"pages": count})
 
 
-class AsyncTitle:
+class AsyncSiteTitle:
+    """An async site phase: awaited, and it may fetch through the crawl's scheduler."""
+
     id = "testplugin.async-title"
-    title = "Homepage title (async check)"
+    title = "Homepage title (async check_site)"
     severity = "warning"
 
-    async def check_page(self, page: Any, ctx: Any) -> list[Finding]:
+    async def check_site(self, site: Site, ctx: SiteContext) -> list[Finding]:
         await asyncio.sleep(0)
-        if not page.is_homepage:
-            return []
-        return [Finding(check=self.id, severity=self.severity, site=page.site.name,
-                        url=page.url, target=page.url, message=page.title)]
+        home = await ctx.fetch(site.url)
+        title = home.body.decode("utf-8").split("<title>", 1)[1].split("</title>", 1)[0]
+        return [Finding(check=self.id, severity=self.severity, site=site.name,
+                        url=site.url, target=site.url, message=title)]
 
 
 class Raises:
@@ -211,7 +231,7 @@ class Raises:
     title = "Always raises"
     severity = "notice"
 
-    def check_page(self, page: Any, ctx: Any) -> None:
+    def check_page(self, page: Page) -> None:
         raise RuntimeError("boom")
 
 
@@ -229,7 +249,7 @@ def test_hook_register_checks(webaudit_gov_site_module: Any) -> None:
     site = webaudit_gov_site_module
     expected = site.expected
     seen = SeenPages()
-    report = audit(site, {PLUGIN: RegistersChecks(seen, AsyncTitle()),
+    report = audit(site, {PLUGIN: RegistersChecks(seen, AsyncSiteTitle()),
                           "raising-plugin": RegistersChecks(Raises())})
     result = report.sites[0]
     pages = result.stats.pages
@@ -244,7 +264,7 @@ def test_hook_register_checks(webaudit_gov_site_module: Any) -> None:
                            url=site.url, target=site.url, message=f"{pages} pages seen",
                            evidence={"pages": pages})
 
-    # an async check_page is awaited
+    # an async check_site is awaited
     [title] = by_check(report, "testplugin.async-title")
     assert (title.severity, title.target, title.message) == (
         "warning", expected.homepage, expected.titles[expected.homepage])
@@ -275,7 +295,7 @@ def test_register_checks_rejects_duplicate_and_malformed_checks(
     pm = get_plugin_manager(load_entrypoints=False)
     pm.register(RegistersChecks(Clash()), name=PLUGIN)
     with pytest.raises(PluginError) as info:
-        collect_checks(pm)
+        collect_checks(pm, Settings())
     assert str(info.value) == ("check id 'links.broken' registered twice "
                                "(plugins 'webaudit.checks.links' and 'test-plugin')")
 
@@ -294,7 +314,7 @@ def test_register_checks_rejects_duplicate_and_malformed_checks(
     pm.register(RegistersChecks(SeenPages()), name="first")
     pm.register(RegistersChecks(Twice()), name="second")
     with pytest.raises(PluginError) as info:
-        collect_checks(pm)
+        collect_checks(pm, Settings())
     assert str(info.value) == ("check id 'testplugin.seen-pages' registered twice "
                                "(plugins 'first' and 'second')")
 
@@ -306,7 +326,7 @@ def test_register_checks_rejects_duplicate_and_malformed_checks(
     pm = get_plugin_manager(load_entrypoints=False)
     pm.register(RegistersChecks(BadSeverity()), name=PLUGIN)
     with pytest.raises(PluginError) as info:
-        collect_checks(pm)
+        collect_checks(pm, Settings())
     assert str(info.value) == ("plugin 'test-plugin': check 'testplugin.bad' has unknown severity "
                                "'fatal' (use one of notice, warning, error, veto)")
 
@@ -328,8 +348,8 @@ class Recorder:
         self.calls: list[tuple[str, str | None, str]] = []
 
     @hookimpl
-    def skip_url(self, url: str, source: str | None, crawl: Any) -> None:
-        self.calls.append((url, source, crawl.site.url))
+    def skip_url(self, url: str, source: str | None, ctx: SiteContext) -> None:
+        self.calls.append((url, source, ctx.site.url))
 
 
 def test_hook_skip_url(webaudit_gov_site_module: Any) -> None:
@@ -483,8 +503,8 @@ def test_hook_prepare_request(echo_site: _EchoServer, caplog: pytest.LogCaptureF
 
     class Token:
         @hookimpl
-        def prepare_request(self, request: Any, crawl: Any) -> None:
-            sites.append(crawl.site.url)
+        def prepare_request(self, request: Any, ctx: SiteContext) -> None:
+            sites.append(ctx.site.url)
             request.headers["X-Audit-Token"] = "s3cret"
 
     report = _crawl_echo(echo_site, ("token", Token()))
@@ -647,7 +667,8 @@ def test_hook_register_commands(tmp_path: Path) -> None:
         def register_commands(self, cli: click.Group) -> None:
             @cli.command("count-checks")
             def count_checks() -> None:
-                click.echo(str(len(collect_checks(get_plugin_manager(load_entrypoints=False)))))
+                click.echo(str(len(collect_checks(get_plugin_manager(load_entrypoints=False),
+                                                  Settings()))))
 
     pm.register(Adds(), name=PLUGIN)
     pm.hook.register_commands(cli=group)

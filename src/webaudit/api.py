@@ -29,7 +29,8 @@ async def audit_async(
     Set the `stop` event to end the run early and still get a report of what was
     gathered (cancelling the task instead loses it).
     """
-    from .runner import build_settings, run
+    from .assemble import build_settings
+    from .runner import run
 
     settings = targets if isinstance(targets, Settings) else build_settings(
         [targets] if isinstance(targets, str) else list(targets), dict(options, plugins=plugins)

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import logging
 import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
+from .cli_options import setting_flags
 from .errors import ConfigError, PluginError, WebauditError
-from .model import SEVERITIES, Report, severity_rank
+from .hookcall import call_each_sync
+from .model import Report, severity_rank
+
+if TYPE_CHECKING:
+    from .checktypes import ReportWriter
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_RUN = 0, 1, 2, 3
 
@@ -32,14 +36,21 @@ def _fail(message: str, code: int) -> None:
     raise SystemExit(code)
 
 
-def _writers(pm: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    pm.hook.register_report_writers(register=lambda w: found.update(
-        {ext.lower(): w for ext in w.extensions}))
+def _writers(pm: Any) -> dict[str, ReportWriter]:
+    found: dict[str, ReportWriter] = {}
+
+    def register(writer: ReportWriter) -> None:
+        found.update({ext.lower(): writer for ext in writer.extensions})
+
+    def failed(impl: Any, exc: Exception) -> None:
+        raise PluginError(f"plugin {impl.plugin_name!r} failed in register_report_writers: "
+                          f"{type(exc).__name__}: {exc}") from exc
+
+    call_each_sync(pm.hook.register_report_writers, {"register": register}, on_error=failed)
     return found
 
 
-def _resolve_outputs(pm: Any, outputs: tuple[str, ...]) -> list[tuple[Path, Any]]:
+def _resolve_outputs(pm: Any, outputs: tuple[str, ...]) -> list[tuple[Path, ReportWriter]]:
     writers = _writers(pm)
     chosen = []
     for output in outputs:
@@ -162,43 +173,18 @@ def cli(ctx: click.Context, debug: bool) -> None:
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
 @cli.command()
 @click.argument("targets", nargs=-1, required=True)
 @click.option("-o", "--output", "outputs", multiple=True, metavar="FILE",
               help="Write the report; format by extension (.json). Repeatable.")
-@click.option("--max-pages", type=click.IntRange(min=1), help="Pages to parse per site.")
-@click.option("--max-depth", type=click.IntRange(min=0), help="Link depth from the homepage.")
-@click.option("--concurrency", type=click.IntRange(min=1), help="Requests in flight in all.")
-@click.option("--per-host", type=click.IntRange(min=1), help="Requests in flight per host.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True),
-              help="Connect/read timeout in seconds.")
-@click.option("--nameserver", "nameservers", multiple=True, metavar="HOST[:PORT]",
-              help="DNS server to resolve through (repeatable; default: the system's).")
-@click.option("--dns-timeout", type=click.FloatRange(min=0, min_open=True),
-              help="Seconds to wait for a DNS answer (default 5).")
-@click.option("--ignore-robots", is_flag=True, default=None, help="Do not obey robots.txt.")
-@click.option("--as-of", callback=_as_of, metavar="YYYY-MM-DD",
-              help="Reference date for date-based checks (default: today).")
-@click.option("--fail-on", type=click.Choice([*SEVERITIES, "none"]),
-              help="Exit 1 when a finding is at least this severe (default: error).")
-@click.option("--plugin", "plugins", multiple=True, metavar="MODULE",
-              help="Load a plugin module without installing it (repeatable).")
+@setting_flags
 @click.option("--progress/--no-progress", default=None,
               help="Progress line on stderr (default: only on a terminal).")
 @click.option("-q", "--quiet", is_flag=True, help="Print no summary.")
 def crawl(targets: tuple[str, ...], outputs: tuple[str, ...], progress: bool | None,
           quiet: bool, **options: Any) -> None:
     """Crawl and audit TARGETS: site URLs and/or .toml config files."""
-    from .runner import build_settings
+    from .assemble import build_settings
 
     settings = build_settings(targets, options)
     raise SystemExit(run_and_report(settings, outputs, progress=progress, quiet=quiet))
@@ -211,9 +197,10 @@ def checks(as_json: bool, plugins: tuple[str, ...]) -> None:
     """List every check: id, severity, title and the plugin that registers it."""
     from .checkrunner import collect_checks
     from .plugins import get_plugin_manager
+    from .settings import Settings
 
     failures: list[str] = []
-    registered = collect_checks(get_plugin_manager(extra=plugins, failures=failures))
+    registered = collect_checks(get_plugin_manager(extra=plugins, failures=failures), Settings())
     for failure in failures:
         click.echo(f"webaudit: warning: {failure}", err=True)
     rows = [{"id": c.id, "severity": c.check.severity, "title": c.check.title,
@@ -282,12 +269,13 @@ def _add_plugin_commands(group: click.Group) -> None:
         pm = get_plugin_manager(failures=[])  # the commands report load failures themselves
     except PluginError:
         return
-    for impl in pm.hook.register_commands.get_hookimpls():
-        try:
-            impl.function(cli=group)
-        except Exception as exc:
-            click.echo(f"webaudit: warning: plugin {impl.plugin_name!r} failed to add its "
-                       f"commands: {type(exc).__name__}: {exc}", err=True)
+
+    def failed(impl: Any, exc: Exception) -> None:
+        click.echo(f"webaudit: warning: plugin {impl.plugin_name!r} failed to add its "
+                   f"commands: {type(exc).__name__}: {exc}", err=True)
+
+    call_each_sync(pm.hook.register_commands, {"cli": group}, on_error=failed,
+                   registration_order=True)
 
 
 def main(argv: list[str] | None = None) -> None:

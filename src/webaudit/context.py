@@ -1,54 +1,56 @@
-"""What hooks and checks are handed while a site is audited: `CrawlContext`.
+"""`SiteContext`: the run as a hook (`skip_url`, `prepare_request`) or a site check sees it.
 
-It gives the shared fetcher (one HTTP client, one resolver, one set of limits),
-the settings, the reference date and a per-check scratch space. Checks never
-crawl on their own; they ask the context to fetch what they need.
+One per site. It gives the settings, the site, the reference date, the run's
+resolver, and `fetch()`, which goes through the crawl's scheduler like every
+other request: robots.txt, per-host limits and the run's fetch cache apply.
+Page checks do not get it: they are pure and ask for fetches by returning
+`FetchRequest` objects.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
+
+from .checktypes import FetchRequest
 
 if TYPE_CHECKING:
-    from .model import FetchResult, Site, SiteResult
-    from .net.fetch import Fetcher
+    from .crawl.scheduler import SiteScheduler
+    from .model import FetchResult, Site
     from .net.resolver import Resolver
     from .settings import Settings
 
 
-@dataclass
-class CrawlContext:
-    """The run as a check or hook sees it, for one site."""
+class SiteContext:
+    """The context of one site's audit."""
 
-    settings: Settings
-    site: Site
-    result: SiteResult
-    fetcher: Fetcher
-    resolver: Resolver
-    homepage_url: str
+    def __init__(self, settings: Settings, site: Site, resolver: Resolver) -> None:
+        self.settings = settings
+        self.site = site
+        self.resolver = resolver
+        self._scheduler: SiteScheduler | None = None
+
+    def __repr__(self) -> str:
+        return f"<SiteContext {self.site.url}>"
 
     @property
     def as_of(self) -> dt.date:
+        """The reference date of date-based checks (``--as-of``, default today)."""
         return self.settings.as_of
 
-    def state(self, check_id: str) -> dict[str, Any]:
-        """A dict private to one check for this site, kept until the site is done."""
-        state: dict[str, Any] = self.result.state.setdefault(check_id, {})
-        return state
+    def bind(self, scheduler: SiteScheduler) -> None:
+        """Attach the site's scheduler (done by the runner before the crawl starts)."""
+        self._scheduler = scheduler
 
-    async def fetch(self, url: str, *, method: str = "GET", family: int | None = None,
-                    keep_body: bool = True) -> FetchResult:
-        """Fetch `url` through the shared client, resolver and limits.
+    async def fetch(self, url: str, *, method: Literal["GET", "HEAD"] = "GET",
+                    family: Literal[4, 6] | None = None, body: bool = True,
+                    max_bytes: int | None = None) -> FetchResult:
+        """Fetch `url` through the crawl's scheduler (see `FetchRequest` for the arguments).
 
-        `family` 4 or 6 pins the connection to that address family (for the IPv6
-        checks); `None` prefers IPv4 and falls back. Never raises for network
-        failures: look at `FetchResult.error`.
+        Never raises for network failures: look at `FetchResult.error` (``robots`` when
+        robots.txt forbids an in-scope URL; nothing is sent then).
         """
-        return await self.fetcher.fetch(url, method=method, family=family, keep_body=keep_body,
-                                        allow_private=self.allow_private)
-
-    @property
-    def allow_private(self) -> frozenset[str]:
-        return frozenset(self.result.state.get("_site", {}).get("address_categories", ()))
+        if self._scheduler is None:
+            raise RuntimeError("this SiteContext is not attached to a crawl")
+        request = FetchRequest(url, method=method, family=family, body=body, max_bytes=max_bytes)
+        return await self._scheduler.fetch(request)

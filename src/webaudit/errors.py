@@ -1,12 +1,12 @@
 """The webaudit exception tree.
 
-    WebauditError
-     ├── ConfigError        a config file or flag is wrong (exit code 2)
-     ├── PluginError        a plugin cannot be loaded (exit code 2)
-     └── RunError           the run itself could not go on (exit code 3)
+    WebauditError          (exit code 3 when nothing more specific applies)
+     ├── ConfigError        a config file, flag or plugin table is wrong (exit code 2)
+     └── PluginError        a plugin cannot be loaded or registered (exit code 2)
 
 Network failures on a site are not exceptions: they are `FetchResult.error`
-values that checks turn into findings.
+values that checks turn into findings. Failures of plugin hooks during a run are
+not raised either: they are `ErrorRecord`s in the report's ``errors``.
 """
 
 from __future__ import annotations
@@ -40,8 +40,3 @@ class PluginError(WebauditError):
 
     exit_code = 2
 
-
-class CrawlAborted(WebauditError):
-    """The run could not go on at all (not one site could be started)."""
-
-    exit_code = 3

@@ -1,16 +1,20 @@
 """Value types shared by the crawler, the checks and the report.
 
 Nothing here does I/O. Frozen dataclasses are values; the few mutable ones
-(`TargetStatus`, `SiteResult`, `Report`) are filled in by the crawler while a
-run goes on and read by checks and writers afterwards.
+(`TargetStatus`, `CrawlOutcome`, `SiteResult`, `Report`) are filled in by the
+crawler and the check runner while a run goes on, and read by site checks and
+writers afterwards. The types a check returns (facts, fetch requests) are in
+`webaudit.checktypes`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, Final, Literal, Protocol, runtime_checkable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+if TYPE_CHECKING:
+    from selectolax.lexbor import LexborHTMLParser
 
 Severity = Literal["veto", "error", "warning", "notice"]
 SEVERITIES: Final[tuple[Severity, ...]] = ("notice", "warning", "error", "veto")
@@ -99,20 +103,68 @@ class Link:
     text: str = ""
 
 
-@dataclass
 class Page:
-    """An in-scope HTML page after it was fetched, decoded and parsed."""
+    """An in-scope HTML page after it was fetched, decoded and parsed: what `check_page` reads.
 
-    site: Site
-    url: str
-    fetch: FetchResult
-    depth: int
-    text: str
-    encoding: str | None
-    title: str
-    links: list[Link]
-    is_homepage: bool = False
-    tree: Any = None  # the selectolax HTMLParser while checks run; dropped afterwards
+    `html` is the decoded source; `tree` its selectolax (Lexbor) parse, shared by
+    every page check; `text` the visible text of the body (computed on first use).
+    `fetch` is the fetch result without its body. A page pickles without its tree
+    and re-parses `html` on first use, so page checks can run in another process.
+    """
+
+    __slots__ = ("_text", "_tree", "depth", "encoding", "fetch", "html", "is_homepage", "links",
+                 "site", "title", "url")
+
+    def __init__(self, *, site: Site, url: str, fetch: FetchResult, depth: int, html: str,
+                 encoding: str | None, title: str, links: tuple[Link, ...],
+                 is_homepage: bool = False, tree: LexborHTMLParser | None = None) -> None:
+        self.site = site
+        self.url = url
+        self.fetch = fetch if fetch.body is None else replace(fetch, body=None)
+        self.depth = depth
+        self.html = html
+        self.encoding = encoding
+        self.title = title
+        self.links = links
+        self.is_homepage = is_homepage
+        self._tree = tree
+        self._text: str | None = None
+
+    @property
+    def tree(self) -> LexborHTMLParser:
+        """The parsed document (parsed from `html` on first use after unpickling)."""
+        if self._tree is None:
+            from .crawl.parse import parse_html
+
+            self._tree = parse_html(self.html)
+        return self._tree
+
+    @property
+    def text(self) -> str:
+        """The body's visible text (no script, style or template content), space-separated."""
+        if self._text is None:
+            from .crawl.parse import visible_text
+
+            self._text = visible_text(self.tree)
+        return self._text
+
+    def release(self) -> None:
+        """Drop the tree and the cached text (the crawler calls this once the checks ran)."""
+        self._tree = None
+        self._text = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {name: getattr(self, name) for name in self.__slots__ if not name.startswith("_")}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._tree = None
+        self._text = None
+
+    def __repr__(self) -> str:
+        return f"<Page {self.url} depth={self.depth}>"
 
 
 @dataclass(slots=True)
@@ -120,7 +172,8 @@ class TargetStatus:
     """Everything the run learnt about one URL that some page links to.
 
     To keep memory flat on big sites, `fetch` is kept only for targets that
-    failed, redirected or were flagged with `keep` by a check; healthy ones keep
+    failed, redirected or that a page check asked to keep (a `KeepTarget` fact);
+    healthy ones keep
     just their `status`, and drop their referrers. `referrers` is capped
     (`CrawlSettings.max_referrers`); `referrer_count` keeps the true number.
     """
@@ -133,7 +186,7 @@ class TargetStatus:
     referrer_count: int = 0
     on_homepage: bool = False
     skipped: str | None = None  # why it was never fetched (robots, plugin, trap:…, max-pages…)
-    keep: bool = False  # a check wants the referrers and the fetch kept
+    keep: bool = False  # a KeepTarget fact asked for the referrers and the fetch
     done: bool = False
 
     @property
@@ -186,13 +239,24 @@ class Finding:
         }
 
 
-@dataclass
-class RunError:
-    """Something went wrong in the tool itself (a plugin, a writer), not on the site."""
+@dataclass(frozen=True, slots=True)
+class ErrorRecord:
+    """A record (not an exception) of something that went wrong in the tool itself — a
+    plugin hook, a writer, the crawler — rather than on the site. The report's `errors`."""
 
     source: str
     message: str
     site: str | None = None
+
+
+@dataclass
+class CrawlOutcome:
+    """What the crawler learnt about a site besides its targets, for the site checks."""
+
+    limits: tuple[str, ...] = ()  # bounds reached: max_pages, max_depth, time_budget, interrupted
+    traps: dict[str, int] = field(default_factory=dict)  # URL pattern → URLs skipped as a trap
+    hosts: tuple[str, ...] = ()  # the hosts crawled as part of the site
+    address_categories: frozenset[str] = frozenset()  # non-public kinds the site itself lives on
 
 
 @dataclass(repr=False)
@@ -203,9 +267,9 @@ class SiteResult:
     stats: SiteStats = field(default_factory=SiteStats)
     findings: list[Finding] = field(default_factory=list)
     targets: dict[str, TargetStatus] = field(default_factory=dict)
-    errors: list[RunError] = field(default_factory=list)
+    errors: list[ErrorRecord] = field(default_factory=list)
     homepage: FetchResult | None = None
-    state: dict[str, Any] = field(default_factory=dict)  # per-check scratch space, keyed by check id
+    crawl: CrawlOutcome = field(default_factory=CrawlOutcome)
 
     def __repr__(self) -> str:
         # Short on purpose: a dataclass repr would spell out every target of the site.
@@ -223,7 +287,7 @@ class Report:
     as_of: str
     config_digest: str
     sites: list[SiteResult] = field(default_factory=list)
-    errors: list[RunError] = field(default_factory=list)
+    errors: list[ErrorRecord] = field(default_factory=list)
 
     def __repr__(self) -> str:
         # Python 3.11's asyncio.run() reprs the main task's result (this Report) while
@@ -240,21 +304,12 @@ class Report:
         return SEVERITIES[max(ranks)] if ranks else None
 
 
-CheckResult = Iterable[Finding] | Awaitable[Iterable[Finding] | None] | None
+@dataclass(frozen=True)
+class RunDiff:
+    """This run's findings against the previous run's, by fingerprint (`run_finished`'s
+    `diff`). The history store that computes it is not built yet: the hook gets `None`."""
 
-
-@runtime_checkable
-class Check(Protocol):
-    """A check contributed through `register_checks`.
-
-    It has a stable dotted `id`, a `title`, a default `severity`, and any of
-    `check_page(page, ctx)`, `check_site(site, result, ctx)`,
-    `check_account(account, ctx)`; each returns findings (or an awaitable of them).
-    """
-
-    id: str
-    title: str
-    severity: Severity
-
-
-Register = Callable[[Any], None]
+    previous_run: str
+    new: tuple[Finding, ...] = ()
+    resolved: tuple[Finding, ...] = ()
+    still_open: tuple[Finding, ...] = ()

@@ -1,12 +1,15 @@
 """The plugin manager: built-in plugins, installed ones and ``--plugin`` modules.
 
-One manager per run (and per test): nothing here is module-global state.
+One manager per run (and per test): nothing here is module-global state. The
+manager refuses hook wrappers (``@hookimpl(wrapper=True)`` or
+``hookwrapper=True``) when a plugin is registered: webaudit calls most hooks one
+implementation at a time (`hookcall`), awaiting each and isolating its errors,
+which a wrapper cannot wrap.
 """
 
 from __future__ import annotations
 
 import importlib
-import inspect
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,10 +33,37 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
 ENTRY_POINT_GROUP = "webaudit"
 
 
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager for project ``webaudit``, refusing hook wrappers at registration."""
+
+    def __init__(self) -> None:
+        super().__init__("webaudit")
+        self.add_hookspecs(hookspecs)
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        registered = super().register(plugin, name)
+        for caller in self.get_hookcallers(plugin) or ():
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and (impl.wrapper or impl.hookwrapper):
+                    self.unregister(plugin)
+                    raise PluginError(
+                        f"plugin {impl.plugin_name!r}: {caller.name} is a hook wrapper; webaudit "
+                        "calls each implementation on its own and does not run wrappers "
+                        "(implement the hook itself)")
+        return registered
+
+    def validate(self) -> None:
+        """Every implementation names a known hook (catches misspelt hook names)."""
+        try:
+            self.check_pending()
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from exc
+
+
 def get_plugin_manager(
     *, load_entrypoints: bool = True, extra: Iterable[str] = (),
     failures: list[str] | None = None,
-) -> pluggy.PluginManager:
+) -> PluginManager:
     """A fresh manager with the default plugins, installed plugins and `extra` modules.
 
     A module named in `extra` (``--plugin``) that cannot be imported raises
@@ -41,8 +71,7 @@ def get_plugin_manager(
     cannot be imported is logged and appended to `failures` (when given), and
     the run goes on without it.
     """
-    pm = pluggy.PluginManager("webaudit")
-    pm.add_hookspecs(hookspecs)
+    pm = PluginManager()
     for name in DEFAULT_PLUGINS:
         pm.register(importlib.import_module(name), name=name)
     if load_entrypoints:
@@ -59,7 +88,13 @@ def get_plugin_manager(
                 else:
                     failures.append(message)
                 continue
-            pm.register(plugin, name=ep.name)
+            try:
+                pm.register(plugin, name=ep.name)
+            except PluginError as exc:
+                if failures is None:
+                    log.warning("%s", exc)
+                else:
+                    failures.append(f"{exc}; running without it")
     for module_path in extra:
         if pm.has_plugin(module_path):
             continue
@@ -71,10 +106,7 @@ def get_plugin_manager(
             ) from exc
         if not pm.is_registered(plugin):  # also installed: loaded above under its entry-point name
             pm.register(plugin, name=module_path)
-    try:
-        pm.check_pending()
-    except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from exc
+    pm.validate()
     return pm
 
 
@@ -107,10 +139,3 @@ def describe_plugins(pm: pluggy.PluginManager) -> list[PluginInfo]:
             version = metadata.version(packages[top][0])
         infos.append(PluginInfo(name, version, hooks, builtin))
     return sorted(infos, key=lambda i: (not i.builtin, i.name))
-
-
-async def maybe_await(value: Any) -> Any:
-    """Await `value` if a hook implementation returned an awaitable."""
-    if inspect.isawaitable(value):
-        return await value
-    return value

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from webaudit import Report, hookimpl
+from webaudit import Report, ReportWriter, hookimpl
 
 HEADER = "check,severity,target"
 
@@ -21,5 +21,5 @@ class CsvxWriter:
 
 
 @hookimpl
-def register_report_writers(register: Any) -> None:
+def register_report_writers(register: Callable[[ReportWriter], None]) -> None:
     register(CsvxWriter())

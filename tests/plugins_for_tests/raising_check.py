@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
-from webaudit import hookimpl
+from webaudit import Check, Page, hookimpl
 
 
 class AlwaysRaises:
@@ -12,10 +12,10 @@ class AlwaysRaises:
     title = "A check that always raises"
     severity = "notice"
 
-    def check_page(self, page: Any, ctx: Any) -> None:
+    def check_page(self, page: Page) -> None:
         raise RuntimeError(f"cannot judge {page.url}")
 
 
 @hookimpl
-def register_checks(register: Any) -> None:
+def register_checks(register: Callable[[Check], None]) -> None:
     register(AlwaysRaises())

@@ -115,8 +115,18 @@ def test_a_bad_plugin_table_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "webaudit", "crawl", str(config), "--no-progress"],
                           capture_output=True, text=True, env=env, timeout=60, check=False)
     assert proc.returncode == 2
+    # webaudit validates the table against PiiSettings: file, line, key and a did-you-mean
     assert proc.stderr.strip().splitlines() == [
-        "webaudit: error: [plugin.pii] unknown key 'department' (known: departments, max_samples)"]
+        f"webaudit: error: {config}:6: unknown key 'department' in [plugin.pii] "
+        "(did you mean 'departments'?)"]
+
+    config.write_text('plugins = ["webaudit_pii"]\n[[sites]]\nname = "x"\n'
+                      'url = "http://127.0.0.1:9/"\n[plugin.pii]\nmax_samples = -1\n',
+                      encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "webaudit", "crawl", str(config), "--no-progress"],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert (proc.returncode, proc.stderr) == (
+        2, f"webaudit: error: {config}:6: [plugin.pii] 'max_samples' must be at least 0, got -1\n")
 
 
 def test_the_check_is_listed() -> None:

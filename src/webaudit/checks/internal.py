@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from ..checkrunner import CHECK_ERROR_ID
+from ..checktypes import Check
 from ..hookspecs import hookimpl
 from .base import BaseCheck
 
@@ -18,5 +19,5 @@ class CheckError(BaseCheck):
 
 
 @hookimpl
-def register_checks(register: Any) -> None:
+def register_checks(register: Callable[[Check], None]) -> None:
     register(CheckError())

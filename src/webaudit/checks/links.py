@@ -8,9 +8,11 @@ whether the homepage links to it: the inspection rules (《政府网站与政务
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
+from ..checktypes import Check, Fact, KeepTarget
 from ..hookspecs import hookimpl
 from ..model import Finding, Page, Site, SiteResult, TargetStatus
 from .base import BaseCheck
@@ -70,7 +72,7 @@ class BrokenLinks(BaseCheck):
     description = ("A URL a page links to (page, image, attachment, external site) could not be "
                    "fetched. Evidence: kind, status, detail, redirect chain, linking pages.")
 
-    def check_site(self, site: Site, result: SiteResult, ctx: Any) -> Iterator[Finding]:
+    def check_site(self, site: Site, result: SiteResult) -> Iterator[Finding]:
         home = _homepage(result)
         for target in result.targets.values():
             fetch = target.fetch
@@ -98,7 +100,7 @@ class RedirectLoop(BaseCheck):
     severity = "error"
     description = "Following the Location headers comes back to a URL already in the chain."
 
-    def check_site(self, site: Site, result: SiteResult, ctx: Any) -> Iterator[Finding]:
+    def check_site(self, site: Site, result: SiteResult) -> Iterator[Finding]:
         home = _homepage(result)
         for target in result.targets.values():
             fetch = target.fetch
@@ -112,6 +114,38 @@ class RedirectLoop(BaseCheck):
             )
 
 
+@dataclass(frozen=True, slots=True)
+class SoftNotFound(Fact):
+    """A page that answered 200 but says it does not exist."""
+
+    url: str  # the page's URL after redirects
+    requested: str  # the URL fetched (what pages link to)
+    phrase: str
+    title: str
+    text_length: int
+
+
+def soft_404_phrase(page: Page) -> tuple[str, int] | None:
+    """The not-found phrase of a short page that says it does not exist, with its text length."""
+    tree = page.tree
+    body = tree.body
+    body_text = body.text(strip=True) if body is not None else ""
+    if not SOFT_404_HINT.search(page.title) and not SOFT_404_HINT.search(body_text):
+        return None  # the headings searched below are in the body: cheap exit, no css() call
+    headings = [page.title]
+    for node in tree.css("h1, h2, .error, #error"):
+        headings.append(node.text(strip=True)[:200])
+        if len(headings) > 4:
+            break
+    phrase = next((m.group(0) for h in headings if h and (m := SOFT_404.search(h))), None)
+    if phrase is None and len(body_text) <= SOFT_404_SHORT_TEXT:
+        phrase = m.group(0) if (m := SOFT_404.search(body_text)) else None
+    if phrase is None:
+        return None
+    text_len = len(body_text) if body is not None else len(page.html)
+    return None if text_len > SOFT_404_MAX_TEXT else (phrase, text_len)
+
+
 class Soft404(BaseCheck):
     id = "links.soft-404"
     title = "Page answers HTTP 200 but says it does not exist (页面不存在)"
@@ -119,45 +153,36 @@ class Soft404(BaseCheck):
     description = ("An in-scope page whose title or main heading says 页面不存在 / 404 / 找不到, "
                    "and whose text is short. Only pages the crawl parsed are judged.")
 
-    def check_page(self, page: Page, ctx: Any) -> None:
-        if page.is_homepage or page.fetch.status != 200 or page.tree is None:
+    def check_page(self, page: Page) -> Iterator[Fact]:
+        if page.is_homepage or page.fetch.status != 200:
             return
-        body = page.tree.body
-        body_text = body.text(strip=True) if body is not None else ""
-        if not SOFT_404_HINT.search(page.title) and not SOFT_404_HINT.search(body_text):
-            return  # the headings searched below are in the body: cheap exit, no css() call
-        headings = [page.title]
-        for node in page.tree.css("h1, h2, .error, #error"):
-            headings.append(node.text(strip=True)[:200])
-            if len(headings) > 4:
-                break
-        phrase = next((m.group(0) for h in headings if h and (m := SOFT_404.search(h))), None)
-        if phrase is None and len(body_text) <= SOFT_404_SHORT_TEXT:
-            phrase = m.group(0) if (m := SOFT_404.search(body_text)) else None
-        if phrase is None:
+        found = soft_404_phrase(page)
+        if found is None:
             return
-        text_len = len(body_text) if body is not None else len(page.text)
-        if text_len > SOFT_404_MAX_TEXT:
-            return
-        target = ctx.result.targets.get(page.url) or ctx.result.targets.get(page.fetch.url)
-        if target is not None:
-            target.keep = True
-        ctx.state(self.id)[page.url] = {"phrase": phrase, "title": page.title,
-                                        "text_length": text_len, "requested": page.fetch.url}
+        phrase, text_length = found
+        requested = page.fetch.url
+        yield SoftNotFound(page.url, requested, phrase, page.title, text_length)
+        # its referrers are named in the finding: the crawl must keep them
+        yield KeepTarget(requested)
+        if page.url != requested:
+            yield KeepTarget(page.url)
 
-    def check_site(self, site: Site, result: SiteResult, ctx: Any) -> Iterator[Finding]:
+    def check_site(self, site: Site, result: SiteResult,
+                   facts: Sequence[Fact]) -> Iterator[Finding]:
         home = _homepage(result)
-        for url, info in ctx.state(self.id).items():
-            target = result.targets.get(info["requested"]) or result.targets.get(url)
+        for fact in facts:
+            if not isinstance(fact, SoftNotFound):
+                continue
+            target = result.targets.get(fact.requested) or result.targets.get(fact.url)
             if target is None or target.referrer_count == 0:
                 continue
             # the URL pages link to, as for links.broken; where it redirected, the page
             # that says "not found" is in final_url
             yield self.finding(
                 site=site.name, url=_first_referrer(target, home), target=target.url,
-                message=f"page answers 200 but says {info['phrase']!r}",
-                title=info["title"], phrase=info["phrase"], text_length=info["text_length"],
-                final_url=url, **_linked_from(target),
+                message=f"page answers 200 but says {fact.phrase!r}",
+                title=fact.title, phrase=fact.phrase, text_length=fact.text_length,
+                final_url=fact.url, **_linked_from(target),
             )
 
 
@@ -169,7 +194,7 @@ class PrivateAddress(BaseCheck):
                    "reach. webaudit does not connect to it, unless the site itself is on "
                    "such an address.")
 
-    def check_site(self, site: Site, result: SiteResult, ctx: Any) -> Iterator[Finding]:
+    def check_site(self, site: Site, result: SiteResult) -> Iterator[Finding]:
         home = _homepage(result)
         for target in result.targets.values():
             fetch = target.fetch
@@ -183,6 +208,6 @@ class PrivateAddress(BaseCheck):
 
 
 @hookimpl
-def register_checks(register: Any) -> None:
+def register_checks(register: Callable[[Check], None]) -> None:
     for check in (BrokenLinks(), RedirectLoop(), Soft404(), PrivateAddress()):
         register(check)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
 
+from ..checktypes import Check
 from ..hookspecs import hookimpl
 from ..model import Finding, Site, SiteResult
 from .base import BaseCheck
@@ -17,7 +17,7 @@ class Unreachable(BaseCheck):
     description = ("The homepage failed (DNS, refused, TLS, timeout or HTTP >= 400), so nothing "
                    "else on the site could be checked.")
 
-    def check_site(self, site: Site, result: SiteResult, ctx: Any) -> Iterator[Finding]:
+    def check_site(self, site: Site, result: SiteResult) -> Iterator[Finding]:
         home = result.homepage
         if home is None or home.ok:
             return
@@ -35,9 +35,8 @@ class Trap(BaseCheck):
     description = ("Endless calendars, repeating path segments, endless query variants or "
                    "over-long URLs. The crawl skipped them; evidence gives the URL patterns.")
 
-    def check_site(self, site: Site, result: SiteResult, ctx: Any) -> Iterator[Finding]:
-        traps: dict[str, int] = result.state.get("_crawl", {}).get("traps", {})
-        for pattern, count in sorted(traps.items()):
+    def check_site(self, site: Site, result: SiteResult) -> Iterator[Finding]:
+        for pattern, count in sorted(result.crawl.traps.items()):
             yield self.finding(site=site.name, url=site.url, target=pattern,
                                message=f"{count} URL(s) matching {pattern} skipped as a "
                                        "crawler trap", skipped=count)
@@ -50,9 +49,8 @@ class Limit(BaseCheck):
     description = ("max_pages, max_depth or time_budget stopped the crawl before the site's "
                    "end, or the run was interrupted (target `interrupted`).")
 
-    def check_site(self, site: Site, result: SiteResult, ctx: Any) -> Iterator[Finding]:
-        limits = [x for x in result.state.get("_crawl", {}).get("limits", []) if x != "trap"]
-        for limit in limits:
+    def check_site(self, site: Site, result: SiteResult) -> Iterator[Finding]:
+        for limit in result.crawl.limits:
             if limit == "interrupted":
                 message = ("the run was interrupted: URLs not fetched by then were not checked "
                            "(they are neither broken nor healthy in this report)")
@@ -63,6 +61,6 @@ class Limit(BaseCheck):
 
 
 @hookimpl
-def register_checks(register: Any) -> None:
+def register_checks(register: Callable[[Check], None]) -> None:
     for check in (Unreachable(), Trap(), Limit()):
         register(check)

@@ -1,1 +1,1 @@
-"""The crawl: URL rules, link extraction, charset decoding, the frontier and the scheduler."""
+"""The crawl: URL rules and policy, link extraction, charset decoding, the scheduler and the crawler."""

@@ -1,9 +1,14 @@
-"""The async crawl of one site: fetch, parse, record link targets, run page checks.
+"""The crawl of one site: what to request, and what each answer means.
 
 One pass over the site feeds every check. In-scope HTML pages are fetched with
-GET and parsed; everything else a page refers to (other hosts, attachments,
+GET and parsed once; everything else a page refers to (other hosts, attachments,
 images, pages past the depth or page bound) is checked with HEAD (GET when a
 server refuses HEAD) and never parsed. Each unique URL is requested once.
+
+`SiteCrawler` decides (with its `UrlPolicy`) and records (`TargetStatus`, the
+site's `CrawlOutcome`); its `SiteScheduler` fetches. For each parsed page the
+site's checks run once on the one tree, and what they ask for (targets to keep,
+fetches) comes back here as data.
 """
 
 from __future__ import annotations
@@ -12,25 +17,27 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
-from ..model import FetchResult, Link, Page, RunError, SiteResult, TargetStatus
+from ..checktypes import FetchRequest
+from ..model import CrawlOutcome, ErrorRecord, FetchResult, Link, Page, SiteResult, TargetStatus
 from ..net.addresses import address_category
 from .charset import decode_html
-from .frontier import CHECK_ONLY_TAGS, STATIC_EXTENSIONS, Frontier, extension, is_attachment
 from .parse import extract_links, page_title, parse_html
-from .robots import RobotsRules
+from .scheduler import Job
+from .urlpolicy import CHECK_ONLY_TAGS, STATIC_EXTENSIONS, UrlPolicy, extension, is_attachment
 from .urls import host_of, normalize
 
 if TYPE_CHECKING:
-    from ..checkrunner import CheckRunner
-    from ..context import CrawlContext
+    from ..checkrunner import PageOutcome, SiteChecks
+    from ..context import SiteContext
+    from ..net.fetch import Fetcher
+    from .scheduler import RunScheduler
 
 log = logging.getLogger(__name__)
 
 HTML_TYPES: Final = frozenset({"text/html", "application/xhtml+xml"})
-PAGE, CHECK = "page", "check"
 
 
 @dataclass(frozen=True)
@@ -44,134 +51,131 @@ class Progress:
 
 
 class SiteCrawler:
-    """Crawls one site through a `CrawlContext` and fills its `SiteResult`."""
+    """Crawls one site through its scheduler and fills its `SiteResult`."""
 
-    def __init__(self, ctx: CrawlContext, checks: CheckRunner, hook: Any,
+    def __init__(self, ctx: SiteContext, result: SiteResult, checks: SiteChecks, *,
+                 scheduler: RunScheduler, fetcher: Fetcher, skip_url: Callable[..., Any],
                  progress: Callable[[Progress], None] | None = None,
                  stop: asyncio.Event | None = None) -> None:
         self.ctx = ctx
+        self.result = result
+        self.checks = checks
+        self.skip_url = skip_url
+        self.progress = progress
         self.stop = stop
         self.settings = ctx.settings.crawl
-        self.result: SiteResult = ctx.result
-        self.checks = checks
-        self.hook = hook
-        self.progress = progress
         hosts = {host_of(ctx.site.url), *(h.lower() for h in ctx.site.extra_hosts)}
-        self.frontier = Frontier(hosts=hosts, settings=self.settings)
-        self.robots = RobotsRules(self._fetch_robots, self.settings.user_agent)
-        self.queue: asyncio.Queue[tuple[str, int, str]] = asyncio.Queue()
-        self.host_limits: dict[str, asyncio.Semaphore] = {}
+        self.policy = UrlPolicy(hosts=hosts, settings=self.settings)
         self.pages_started = 1  # the homepage
         self.started = 0.0
-        self.deadline = 0.0
         self.limits_hit: set[str] = set()
         self.skip_errors: set[str] = set()
+        self.scheduler = scheduler.for_site(fetcher, in_scope=self.policy.in_scope,
+                                            stop_before=self.answered)
+        ctx.bind(self.scheduler)
 
     # -- public ---------------------------------------------------------------------------
 
     async def run(self) -> SiteResult:
         self.started = time.monotonic()
-        self.deadline = self.started + self.settings.time_budget
-        site_url = self.ctx.homepage_url
-        await self._learn_site_addresses(site_url)
+        site_url = self.ctx.site.url
+        categories = await self._site_address_categories(site_url)
+        self.scheduler.allow_private = categories
         target = self._target(site_url, in_scope=True)
-        self.frontier.first_visit(site_url)
+        self.policy.first_visit(site_url)
         if self._skip_decision(site_url, None) is True:
             target.skipped = "plugin"
         else:
-            self.queue.put_nowait((site_url, 0, PAGE))
-        workers = [asyncio.create_task(self._worker())
-                   for _ in range(max(1, self.settings.concurrency))]
-        waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(self.queue.join())]
-        if self.stop is not None:
-            waits.append(asyncio.ensure_future(self.stop.wait()))
-        finished = False
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-            finished = waits[0].done()
-        finally:
-            for task in (*waits, *workers):
-                task.cancel()
-            await asyncio.gather(*waits, *workers, return_exceptions=True)
+            self.scheduler.submit(Job("page", FetchRequest(site_url), depth=0))
+        finished = await self.scheduler.run(
+            self, deadline=self.started + self.settings.time_budget, stop=self.stop)
         if not finished:  # told to stop: in-flight requests were cancelled
             self._mark_interrupted()
         self._finish_stats()
-        self.result.state["_crawl"] = {
-            "limits": sorted(self.limits_hit),
-            "traps": dict(self.frontier.trapped),
-            "hosts": sorted(self.frontier.hosts),
-        }
+        self.result.crawl = CrawlOutcome(
+            limits=tuple(sorted(self.limits_hit)), traps=dict(self.policy.trapped),
+            hosts=tuple(sorted(self.policy.hosts)), address_categories=categories)
         return self.result
 
-    # -- scheduling -----------------------------------------------------------------------
+    # -- JobHandler -----------------------------------------------------------------------
 
-    async def _worker(self) -> None:
-        while True:
-            url, depth, mode = await self.queue.get()
-            try:
-                if time.monotonic() > self.deadline:
-                    self.limits_hit.add("time_budget")
-                    self.result.targets[url].skipped = "time-budget"
-                else:
-                    host = host_of(url)
-                    limit = self.host_limits.setdefault(
-                        host, asyncio.Semaphore(self.settings.per_host))
-                    async with limit:
-                        if mode == PAGE:
-                            await self._crawl_page(url, depth)
-                        else:
-                            await self._check_target(url)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # a bug of ours must not lose the rest of the crawl
-                log.exception("internal error on %s", url)
-                self.result.errors.append(RunError("crawler", f"{url}: {type(exc).__name__}: {exc}",
-                                                   self.ctx.site.name))
-            finally:
-                self.queue.task_done()
-                self._report_progress()
+    def handle(self, job: Job, result: FetchResult) -> None:
+        if job.kind == "page":
+            self._page_answered(job, result)
+        elif job.kind == "link":
+            target = self.result.targets[job.request.url]
+            if result.error == "robots":
+                target.skipped = "robots"
+                return
+            if is_attachment(target.url):
+                self.result.stats.attachments += 1
+            self._record(target, result)
+        else:
+            self._follow(self.checks.deliver(job.owner, job.request, result))
 
-    def _report_progress(self) -> None:
+    def expired(self, job: Job) -> None:
+        self.limits_hit.add("time_budget")
+        if job.kind != "check":
+            self.result.targets[job.request.url].skipped = "time-budget"
+
+    def failed(self, job: Job, exc: Exception) -> None:
+        self.result.errors.append(ErrorRecord(
+            "crawler", f"{job.request.url}: {type(exc).__name__}: {exc}", self.ctx.site.name))
+
+    def progressed(self) -> None:
         if self.progress is not None:
-            self.progress(Progress(self.ctx.site.name, self.result.stats.pages, self.queue.qsize(),
-                                   self.result.stats.errors, self.ctx.fetcher.requests,
+            self.progress(Progress(self.ctx.site.name, self.result.stats.pages,
+                                   self.scheduler.queued, self.result.stats.errors,
+                                   self.scheduler.fetcher.requests,
                                    time.monotonic() - self.started))
+
+    # -- what to request ------------------------------------------------------------------
 
     def _enqueue(self, link: Link, source: str, depth: int, on_homepage: bool) -> None:
         url = link.url
         target = self.result.targets.get(url)
-        if target is None:
-            if not self.frontier.first_visit(url):
-                # a session-id variant of a URL we already have: count it there
-                return
-            decision = self._skip_decision(url, source)
-            in_scope = self.frontier.in_scope(url) or decision is False
-            target = self._target(url, in_scope=in_scope)
+        if target is not None:
             self._add_referrer(target, source, on_homepage)
-            if decision is True:
-                target.skipped = "plugin"
+            return
+        if not self.policy.first_visit(url):
+            return  # a session-id variant of a URL we already have: counted there
+        decision = self._skip_decision(url, source)
+        in_scope = self.policy.in_scope(url) or decision is False
+        target = self._target(url, in_scope=in_scope)
+        self._add_referrer(target, source, on_homepage)
+        if decision is True:
+            target.skipped = "plugin"
+            return
+        if in_scope and decision is None:
+            trap = self.policy.trap_reason(url)
+            if trap is not None:
+                target.skipped = f"trap:{trap}"
                 return
-            if in_scope and decision is None:
-                trap = self.frontier.trap_reason(url)
-                if trap is not None:
-                    target.skipped = f"trap:{trap}"
-                    self.limits_hit.add("trap")
-                    return
-            if not in_scope and not self.settings.check_external:
-                target.skipped = "external"
+        if not in_scope and not self.settings.check_external:
+            target.skipped = "external"
+            return
+        if in_scope and self._is_page_candidate(link):
+            if depth + 1 > self.settings.max_depth:
+                self.limits_hit.add("max_depth")
+            elif self.pages_started >= self.settings.max_pages:
+                self.limits_hit.add("max_pages")
+            else:
+                self.pages_started += 1
+                self.scheduler.submit(Job("page", FetchRequest(url), depth=depth + 1,
+                                          robots=True, shortcut=True))
                 return
-            mode = CHECK
-            if in_scope and self._is_page_candidate(link):
-                if depth + 1 > self.settings.max_depth:
-                    self.limits_hit.add("max_depth")
-                elif self.pages_started >= self.settings.max_pages:
-                    self.limits_hit.add("max_pages")
-                else:
-                    mode = PAGE
-                    self.pages_started += 1
-            self.queue.put_nowait((url, depth + 1, mode))
-        else:
-            self._add_referrer(target, source, on_homepage)
+        self.scheduler.submit(Job("link", FetchRequest(url, method="HEAD", body=False),
+                                  depth=depth + 1, robots=in_scope, shortcut=True))
+
+    def _follow(self, outcome: PageOutcome) -> None:
+        """Do what the checks asked: keep targets, queue their fetches."""
+        for url in outcome.keep:
+            target = self.result.targets.get(url)
+            if target is not None:
+                target.keep = True
+        for reg, request in outcome.requests:
+            self.scheduler.submit(Job("check", request, robots=self.policy.in_scope(request.url),
+                                      owner=reg))
 
     def _is_page_candidate(self, link: Link) -> bool:
         if link.tag in CHECK_ONLY_TAGS:
@@ -181,12 +185,12 @@ class SiteCrawler:
 
     def _skip_decision(self, url: str, source: str | None) -> bool | None:
         try:
-            answer = self.hook.skip_url(url=url, source=source, crawl=self.ctx)
+            answer = self.skip_url(url=url, source=source, ctx=self.ctx)
         except Exception as exc:
             key = type(exc).__name__
             if key not in self.skip_errors:  # once per exception type, not once per URL
                 self.skip_errors.add(key)
-                self.result.errors.append(RunError(
+                self.result.errors.append(ErrorRecord(
                     "skip_url", f"{type(exc).__name__}: {exc} (at {url}; later errors of this "
                     "kind not repeated)", self.ctx.site.name))
             return None
@@ -213,58 +217,37 @@ class SiteCrawler:
     def _record(self, target: TargetStatus, fetch: FetchResult) -> None:
         target.done = True
         target.status = fetch.status
-        stats = self.result.stats
         if not fetch.ok:
-            stats.errors += 1
+            self.result.stats.errors += 1
         if not fetch.ok or fetch.redirects or target.keep:
             target.fetch = _without_body(fetch)
-        elif not target.keep:
+        else:
             target.referrers = []
 
-    # -- fetching -------------------------------------------------------------------------
-
-    def _answered(self, location: str) -> bool:
+    def answered(self, location: str) -> bool:
         """A redirect need not be followed to a URL already fetched with a plain 2xx."""
         normal = normalize(location)
         target = self.result.targets.get(normal) if normal else None
         return (target is not None and target.done and target.fetch is None
                 and target.status is not None and 200 <= target.status < 300)
 
-    async def _allowed_by_robots(self, url: str, target: TargetStatus) -> bool:
-        if self.settings.ignore_robots or not target.in_scope:
-            return True
-        if await self.robots.allowed(url):
-            return True
-        target.skipped = "robots"
-        return False
+    # -- pages ----------------------------------------------------------------------------
 
-    async def _check_target(self, url: str) -> None:
+    def _page_answered(self, job: Job, fetch: FetchResult) -> None:
+        url = job.request.url
         target = self.result.targets[url]
-        if not await self._allowed_by_robots(url, target):
+        if fetch.error == "robots":
+            target.skipped = "robots"
             return
-        if is_attachment(url):
-            self.result.stats.attachments += 1
-        fetch = await self.ctx.fetcher.fetch(url, method="HEAD", keep_body=False,
-                                             allow_private=self.ctx.allow_private,
-                                             stop_before=self._answered)
-        self._record(target, fetch)
-
-    async def _crawl_page(self, url: str, depth: int) -> None:
-        target = self.result.targets[url]
-        if not await self._allowed_by_robots(url, target):
-            return
-        is_home = depth == 0
-        fetch = await self.ctx.fetcher.fetch(url, method="GET", keep_body=True,
-                                             allow_private=self.ctx.allow_private,
-                                             stop_before=None if is_home else self._answered)
+        is_home = job.depth == 0
         if is_home:
             self.result.homepage = _without_body(fetch)
             if fetch.ok:
                 # the start URL's redirect (http → https, bare → www) defines the site too
-                self.frontier.add_host(host_of(fetch.final_url))
-        final_in_scope = self.frontier.in_scope(fetch.final_url)
+                self.policy.add_host(host_of(fetch.final_url))
+        final_in_scope = self.policy.in_scope(fetch.final_url)
         if fetch.final_url != url:
-            first = self.frontier.first_visit(fetch.final_url)
+            first = self.policy.first_visit(fetch.final_url)
             if not is_home and final_in_scope and not first:
                 self._record(target, fetch)
                 return  # the page it redirects to is crawled on its own
@@ -274,27 +257,25 @@ class SiteCrawler:
         text, encoding = decode_html(fetch.body, fetch.header("content-type"))
         tree = parse_html(text)
         links = extract_links(tree, fetch.final_url, encoding)
-        page = Page(site=self.ctx.site, url=fetch.final_url, fetch=fetch, depth=depth, text=text,
-                    encoding=encoding, title=page_title(tree), links=links, is_homepage=is_home,
-                    tree=tree)
+        page = Page(site=self.ctx.site, url=fetch.final_url, fetch=fetch, depth=job.depth,
+                    html=text, encoding=encoding, title=page_title(tree), links=links,
+                    is_homepage=is_home, tree=tree)
         self.result.stats.pages += 1
-        await self.checks.run_page(page, self.ctx, self.result)
-        page.tree = None
-        self._record(target, fetch)  # after the page checks: they may ask to `keep` it
+        outcome = self.checks.run_page(page)
+        page.release()
+        # before recording the page (its checks may ask to keep it), and the checks'
+        # fetches queued before the page's links, so the crawl's own may reuse them
+        self._follow(outcome)
+        self._record(target, fetch)
         for link in links:
-            self._enqueue(link, page.url, depth, is_home)
+            self._enqueue(link, page.url, job.depth, is_home)
 
-    async def _fetch_robots(self, url: str) -> FetchResult:
-        return await self.ctx.fetcher.fetch(url, method="GET", keep_body=True,
-                                            allow_private=self.ctx.allow_private,
-                                            max_bytes=512 * 1024)
-
-    async def _learn_site_addresses(self, url: str) -> None:
+    async def _site_address_categories(self, url: str) -> frozenset[str]:
         """Private links are only requested when the site itself lives on such addresses."""
         resolution = await self.ctx.resolver.resolve(host_of(url))
         categories = {address_category(ip) for ip in (*resolution.ipv4, *resolution.ipv6)}
         categories.discard("public")
-        self.result.state.setdefault("_site", {})["address_categories"] = sorted(categories)
+        return frozenset(categories)
 
     def _mark_interrupted(self) -> None:
         """The run was told to stop: what was never fetched is skipped, not broken."""
@@ -306,8 +287,8 @@ class SiteCrawler:
     def _finish_stats(self) -> None:
         stats = self.result.stats
         stats.links = len(self.result.targets)
-        stats.requests = self.ctx.fetcher.requests
-        stats.bytes = self.ctx.fetcher.bytes_received
+        stats.requests = self.scheduler.fetcher.requests
+        stats.bytes = self.scheduler.fetcher.bytes_received
         stats.duration = round(time.monotonic() - self.started, 3)
 
 
@@ -319,7 +300,4 @@ def _is_html(fetch: FetchResult) -> bool:
 
 
 def _without_body(fetch: FetchResult) -> FetchResult:
-    if fetch.body is None:
-        return fetch
-    from dataclasses import replace
-    return replace(fetch, body=None)
+    return fetch if fetch.body is None else replace(fetch, body=None)

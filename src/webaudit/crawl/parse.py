@@ -25,10 +25,27 @@ _SRC_ATTRS: Final = ("src", "poster", "data-original")
 _REFRESH_URL: Final = re.compile(r"""^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"']*)""",
                                  re.IGNORECASE)
 _MAX_TEXT: Final = 120
+# Text under these is not shown to a reader.
+_HIDDEN_TEXT_PARENTS: Final = frozenset({"script", "style", "noscript", "template", "head",
+                                         "title"})
 
 
 def parse_html(text: str) -> LexborHTMLParser:
     return LexborHTMLParser(text)
+
+
+def visible_text(tree: LexborHTMLParser) -> str:
+    """The text nodes of the body a reader sees, joined by spaces (`Page.text`)."""
+    body = tree.body
+    if body is None:
+        return ""
+    parts = []
+    for node in body.traverse(include_text=True):
+        if node.tag == "-text":
+            parent = node.parent
+            if parent is None or parent.tag not in _HIDDEN_TEXT_PARENTS:
+                parts.append(node.text_content or "")
+    return " ".join(parts)
 
 
 def page_title(tree: LexborHTMLParser) -> str:
@@ -107,7 +124,8 @@ def _raw_refs(node: LexborNode) -> list[tuple[str, str]]:
     return refs
 
 
-def extract_links(tree: LexborHTMLParser, page_url: str, encoding: str | None = None) -> list[Link]:
+def extract_links(tree: LexborHTMLParser, page_url: str,
+                  encoding: str | None = None) -> tuple[Link, ...]:
     """Every fetchable URL the page refers to, in document order, without duplicates.
 
     `encoding` is the page's: queries are percent-encoded with it (see `encode_query`).
@@ -128,4 +146,4 @@ def extract_links(tree: LexborHTMLParser, page_url: str, encoding: str | None = 
                 text = " ".join(node.text().split())[:_MAX_TEXT] or (
                     node.attributes.get("title") or "")
             links.append(Link(url=url, tag=node.tag or "", attr=attr, text=text))
-    return links
+    return tuple(links)

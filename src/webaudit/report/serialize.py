@@ -6,12 +6,12 @@ import json
 from importlib import resources
 from typing import Any, Final
 
-from ..model import SEVERITIES, Report, RunError, SiteResult
+from ..model import SEVERITIES, ErrorRecord, Report, SiteResult
 
 SCHEMA_ID: Final = "webaudit.report/1"
 
 
-def _error(err: RunError) -> dict[str, Any]:
+def _error(err: ErrorRecord) -> dict[str, Any]:
     return {"source": err.source, "message": err.message, "site": err.site}
 
 

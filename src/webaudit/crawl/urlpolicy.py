@@ -1,6 +1,6 @@
-"""Which URLs a site's crawl requests, once each, and which it leaves alone.
+"""The URL policy of a site's crawl: which URLs it requests, once each, and which it leaves alone.
 
-The frontier decides scope (the site's hosts plus configured extra hosts),
+`UrlPolicy` decides scope (the site's hosts plus configured extra hosts),
 keys URLs for dedup (session ids stripped), and guards against crawler traps:
 over-long URLs, repeating path segments, too many query variants of one path,
 and endless calendars. It does no I/O.
@@ -59,8 +59,8 @@ def dedup_key(url: str) -> str:
 
 
 @dataclass
-class Frontier:
-    """Scope, dedup and trap rules for one site."""
+class UrlPolicy:
+    """Scope, dedup and trap rules for one site (the queue itself is the scheduler's)."""
 
     hosts: set[str]
     settings: CrawlSettings

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from webaudit.crawl.frontier import Frontier, dedup_key, extension, is_attachment
+from webaudit.crawl.urlpolicy import UrlPolicy, dedup_key, extension, is_attachment
 from webaudit.settings import CrawlSettings
 
 
-def make() -> Frontier:
-    return Frontier(hosts={"www.x.gov.cn"}, settings=CrawlSettings(max_query_variants=5))
+def make() -> UrlPolicy:
+    return UrlPolicy(hosts={"www.x.gov.cn"}, settings=CrawlSettings(max_query_variants=5))
 
 
 def test_session_ids_do_not_make_new_pages() -> None:
@@ -18,36 +18,36 @@ def test_session_ids_do_not_make_new_pages() -> None:
     assert dedup_key("http://h/(A(k9)S(x1)F(z))/list.aspx?id=3") == "http://h/list.aspx?id=3"
     assert dedup_key("http://h/(S(x1))") == "http://h"
     assert dedup_key("http://h/ztzl/(2024)/a.html") == "http://h/ztzl/(2024)/a.html"
-    frontier = make()
-    assert frontier.first_visit("http://www.x.gov.cn/a;jsessionid=1")
-    assert not frontier.first_visit("http://www.x.gov.cn/a;jsessionid=2")
+    policy = make()
+    assert policy.first_visit("http://www.x.gov.cn/a;jsessionid=1")
+    assert not policy.first_visit("http://www.x.gov.cn/a;jsessionid=2")
 
 
 def test_scope_is_by_host() -> None:
-    frontier = make()
-    assert frontier.in_scope("http://www.x.gov.cn:8080/p")
-    assert frontier.in_scope("https://www.x.gov.cn/p")
-    assert not frontier.in_scope("http://x.gov.cn/p")
-    frontier.add_host("X.gov.cn")
-    assert frontier.in_scope("http://x.gov.cn/p")
+    policy = make()
+    assert policy.in_scope("http://www.x.gov.cn:8080/p")
+    assert policy.in_scope("https://www.x.gov.cn/p")
+    assert not policy.in_scope("http://x.gov.cn/p")
+    policy.add_host("X.gov.cn")
+    assert policy.in_scope("http://x.gov.cn/p")
 
 
 def test_calendar_trap_is_bounded() -> None:
-    frontier = make()
-    reasons = [frontier.trap_reason(f"http://www.x.gov.cn/calendar/2024/{m}/{d}/")
+    policy = make()
+    reasons = [policy.trap_reason(f"http://www.x.gov.cn/calendar/2024/{m}/{d}/")
                for m in range(1, 4) for d in range(1, 4)]
     assert reasons[:5] == [None] * 5
     assert set(reasons[5:]) == {"calendar"}
-    assert frontier.trapped == {"http://www.x.gov.cn/calendar/N/N/N/": 4}
+    assert policy.trapped == {"http://www.x.gov.cn/calendar/N/N/N/": 4}
 
 
 def test_query_variants_and_repeats_and_length() -> None:
-    frontier = make()
-    reasons = [frontier.trap_reason(f"http://www.x.gov.cn/list?p={i}") for i in range(7)]
+    policy = make()
+    reasons = [policy.trap_reason(f"http://www.x.gov.cn/list?p={i}") for i in range(7)]
     assert reasons.count("query-variants") == 2
-    assert frontier.trap_reason("http://www.x.gov.cn/a/b/a/b/a/b/a/x.html") == "repeated-segments"
-    assert frontier.trap_reason("http://www.x.gov.cn/" + "x" * 600) == "url-length"
-    assert frontier.trap_reason("http://www.x.gov.cn/zwgk/tzgg/202405/t20240512_1.html") is None
+    assert policy.trap_reason("http://www.x.gov.cn/a/b/a/b/a/b/a/x.html") == "repeated-segments"
+    assert policy.trap_reason("http://www.x.gov.cn/" + "x" * 600) == "url-length"
+    assert policy.trap_reason("http://www.x.gov.cn/zwgk/tzgg/202405/t20240512_1.html") is None
 
 
 def test_attachment_extensions() -> None:
