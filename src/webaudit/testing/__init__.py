@@ -14,9 +14,9 @@ which needs dnslib (``pip install webaudit[test]``).
 
 from __future__ import annotations
 
-from .bigsite import big_site, write_static
-from .expected import BrokenTarget, Expected
-from .servers import (
+from ..sitekit.bigsite import big_site, write_static
+from ..sitekit.expected import BrokenTarget, Expected
+from ..sitekit.servers import (
     LiveSite,
     RequestStats,
     RunningDNS,
@@ -28,8 +28,8 @@ from .servers import (
     start_gov_site,
     start_http_server,
 )
-from .sitegen import gov_site
-from .spec import PORT_TOKEN, Resource, SiteSpec, redirect
+from ..sitekit.sitegen import gov_site
+from ..sitekit.spec import PORT_TOKEN, Resource, SiteSpec, redirect
 
 __all__ = [
     "PORT_TOKEN",

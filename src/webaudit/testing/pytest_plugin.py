@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .expected import Expected
-    from .servers import LiveSite, RunningDNS, RunningServer
-    from .spec import SiteSpec
+    from ..sitekit.expected import Expected
+    from ..sitekit.servers import LiveSite, RunningDNS, RunningServer
+    from ..sitekit.spec import SiteSpec
 
 
 @pytest.fixture
@@ -34,11 +34,11 @@ def webaudit_http_server() -> Iterator[Callable[..., RunningServer]]:
     """Factory: ``start(spec, **options) -> RunningServer`` serves a `SiteSpec` on
     127.0.0.1 and ::1 (one port; ::1 only where available) in a subprocess.
 
-    Options are those of `webaudit.testing.start_http_server`. Use
+    Options are those of `webaudit.sitekit.start_http_server`. Use
     ``server.url(host, path)`` for URLs, ``server.stats()`` for request counts.
     All servers started through the factory are stopped at teardown.
     """
-    from .servers import start_http_server
+    from ..sitekit.servers import start_http_server
 
     started: list[RunningServer] = []
 
@@ -60,7 +60,7 @@ def webaudit_dns_server() -> Iterator[Callable[..., RunningDNS]]:
     ``dns.nameserver`` is ``"127.0.0.1:PORT"``; ``dns.stats()`` counts queries.
     All servers started through the factory are stopped at teardown.
     """
-    from .servers import start_dns_server
+    from ..sitekit.servers import start_dns_server
 
     started: list[RunningDNS] = []
 
@@ -80,7 +80,7 @@ def webaudit_serve() -> Iterator[Callable[..., LiveSite]]:
 
     The returned site's `expected` carries the real port. Stopped at teardown.
     """
-    from .servers import serve_site
+    from ..sitekit.servers import serve_site
 
     started: list[LiveSite] = []
 
@@ -102,7 +102,7 @@ def webaudit_gov_site() -> Iterator[LiveSite]:
     correct audit finds, port filled in), ``server`` (the `RunningServer`:
     ``stats()``, ``reset()``), ``dns`` and ``spec``. Fresh counters each test.
     """
-    from .servers import start_gov_site
+    from ..sitekit.servers import start_gov_site
 
     site = start_gov_site()
     try:
@@ -118,7 +118,7 @@ def webaudit_gov_site_module() -> Iterator[LiveSite]:
     Request counters and behaviour state (fail-then-ok, retry-after) carry over
     between tests: call ``site.server.reset()`` first where that matters.
     """
-    from .servers import start_gov_site
+    from ..sitekit.servers import start_gov_site
 
     site = start_gov_site()
     try:

@@ -1,8 +1,8 @@
-"""The loopback HTTP server that serves a `SiteSpec`: ``python -m webaudit.testing.httpserver``.
+"""The loopback HTTP server that serves a `SiteSpec`: ``python -m webaudit.sitekit.httpserver``.
 
 Usage::
 
-    python -m webaudit.testing.httpserver SPEC.json --port 0 --host 127.0.0.1 --host ::1
+    python -m webaudit.sitekit.httpserver SPEC.json --port 0 --host 127.0.0.1 --host ::1
 
 It listens on every ``--host`` with the same port (``0``: pick a free one), then
 prints one JSON line, ``{"port": N, "pid": P, "addresses": [...]}``, and serves
@@ -304,7 +304,7 @@ def bind_servers(state: SiteState, hosts: list[str], port: int) -> list[SiteServ
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m webaudit.testing.httpserver")
+    parser = argparse.ArgumentParser(prog="python -m webaudit.sitekit.httpserver")
     parser.add_argument("spec", help="SiteSpec JSON file")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", action="append", dest="hosts",

@@ -1,7 +1,7 @@
 """The site model that the test HTTP server serves: virtual hosts of path → `Resource`.
 
 A `SiteSpec` is plain data, JSON-serialisable, because the server runs in a
-subprocess (`python -m webaudit.testing.httpserver SPEC.json`). Bodies and
+subprocess (`python -m webaudit.sitekit.httpserver SPEC.json`). Bodies and
 headers may contain `PORT_TOKEN`; the server replaces it with the port it is
 listening on, so pages can carry absolute links (`http://www.gov.cn:__PORT__/`)
 to hosts it serves itself. Standard library only: the demo runs without the
@@ -32,7 +32,7 @@ class Resource:
     `body` is sent as is when it is bytes; a str body is encoded with `charset`.
     Without a `Content-Type` in `headers` the server sends `text/html; charset=…`
     for pages and a type guessed from the extension for files. `behaviour` names a
-    special answer (see the module docstring of `webaudit.testing.httpserver`):
+    special answer (see the module docstring of `webaudit.sitekit.httpserver`):
 
     - ``redirect``: `status` (301/302/…) with `Location: location`;
     - ``fail-then-ok``: 500 for the first `fail_count` requests, then the resource;

@@ -1,6 +1,6 @@
 """Start and stop the loopback test servers (HTTP and DNS) as subprocesses.
 
-Each server is ``sys.executable -m webaudit.testing.<program>``; the parent
+Each server is ``sys.executable -m webaudit.sitekit.<program>``; the parent
 waits for the one JSON "ready" line, and stops the child by its PID (SIGTERM,
 then SIGKILL after 5 s). A server that is never stopped explicitly is stopped
 when its handle is garbage-collected or the interpreter exits. The child's
@@ -196,7 +196,7 @@ class _ChildHandle:
 
 
 class RunningServer(_ChildHandle):
-    """A running ``webaudit.testing.httpserver``; a context manager that stops it."""
+    """A running ``webaudit.sitekit.httpserver``; a context manager that stops it."""
 
     def __init__(self, spec: SiteSpec, hosts: Sequence[str], port: int = 0,
                  timeout: float = READY_TIMEOUT) -> None:
@@ -206,7 +206,7 @@ class RunningServer(_ChildHandle):
         args = [str(spec_path), "--port", str(port)]
         for host in hosts:
             args += ["--host", host]
-        self._child = _Child("webaudit.testing.httpserver", args, workdir, timeout)
+        self._child = _Child("webaudit.sitekit.httpserver", args, workdir, timeout)
         self.port: int = self._child.ready["port"]
         self.pid: int = self._child.pid
         self.addresses: tuple[str, ...] = tuple(self._child.ready["addresses"])
@@ -234,7 +234,7 @@ class RunningServer(_ChildHandle):
 
 
 class RunningDNS(_ChildHandle):
-    """A running ``webaudit.testing.dnsserver`` on 127.0.0.1; a context manager."""
+    """A running ``webaudit.sitekit.dnsserver`` on 127.0.0.1; a context manager."""
 
     def __init__(self, zone: Mapping[str, Any], port: int = 0,
                  timeout: float = READY_TIMEOUT) -> None:
@@ -244,7 +244,7 @@ class RunningDNS(_ChildHandle):
         zone_path.write_text(json.dumps(self.zone), encoding="utf-8")
         self._stats_path = workdir / "stats.json"
         args = [str(zone_path), "--port", str(port), "--stats", str(self._stats_path)]
-        self._child = _Child("webaudit.testing.dnsserver", args, workdir, timeout)
+        self._child = _Child("webaudit.sitekit.dnsserver", args, workdir, timeout)
         self.port: int = self._child.ready["port"]
         self.pid: int = self._child.pid
         self.nameserver = f"127.0.0.1:{self.port}"

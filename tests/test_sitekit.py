@@ -1,4 +1,4 @@
-"""The loopback test servers and site generators of `webaudit.testing`.
+"""The site kit (`webaudit.sitekit`): loopback test servers and site generators.
 
 Every server runs as a subprocess on 127.0.0.1 / ::1 and is stopped by PID; the
 tests check that the PIDs are gone. Requests go through `http.client` straight
@@ -21,7 +21,7 @@ import pytest
 from dnslib import QTYPE, RCODE, DNSRecord  # type: ignore[import-untyped]
 
 from webaudit.demo import DEFECTS, demo_site, demo_spec
-from webaudit.testing import (
+from webaudit.sitekit import (
     PORT_TOKEN,
     LiveSite,
     Resource,
@@ -106,9 +106,9 @@ def server() -> Iterator[RunningServer]:
 
 
 def test_public_names() -> None:
-    import webaudit.testing
+    import webaudit.sitekit
 
-    assert all(getattr(webaudit.testing, name) for name in webaudit.testing.__all__)
+    assert all(getattr(webaudit.sitekit, name) for name in webaudit.sitekit.__all__)
 
 
 def test_spec_round_trips_through_json() -> None:
@@ -358,11 +358,11 @@ def test_pytest_plugin_imports_nothing_heavy() -> None:
 
 
 def test_start_failure_is_reported(tmp_path: Path) -> None:
-    from webaudit.testing.servers import ServerStartError, _Child
+    from webaudit.sitekit.servers import ServerStartError, _Child
 
     workdir = tmp_path / "w"
     workdir.mkdir()
     with pytest.raises(ServerStartError, match="exited with code 1") as info:
-        _Child("webaudit.testing.no_such_module", [], workdir, timeout=10)
+        _Child("webaudit.sitekit.no_such_module", [], workdir, timeout=10)
     assert not workdir.exists()  # cleaned up
     assert "No module named" in str(info.value)  # the child's stderr is in the message
