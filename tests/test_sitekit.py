@@ -89,7 +89,7 @@ def behaviour_spec() -> SiteSpec:
     add(HOST, "/calendar*", Resource(behaviour="calendar"))
     add(HOST, "/bsfw/index.jsp", Resource(behaviour="session",
                                           body='<a href="/bsfw/list.jsp?type=1">列表</a>'))
-    add(HOST, "/files/a.pdf", Resource(body=b"%PDF-1.4 x", head_405=True))
+    add(HOST, "/files/a.pdf", Resource(body=b"%PDF-1.4 x", head_status=405, head_body="no HEAD"))
     add("www.gov.cn", "/", Resource(body="<title>中国政府网</title>"))
     spec.robots[HOST] = "User-agent: *\nDisallow: /private/\n"
     return spec
@@ -204,7 +204,7 @@ def test_stalls(server: RunningServer) -> None:
     conn.close()
 
 
-def test_head_and_head_405(server: RunningServer) -> None:
+def test_head_and_a_wrong_head_status(server: RunningServer) -> None:
     status, headers, body = fetch(server.port, "/gbk.html", method="HEAD")
     assert (status, body) == (200, b"")
     assert int(headers["Content-Length"]) == len(f"<title>{GBK_TEXT}</title>".encode("gbk"))
@@ -358,11 +358,11 @@ def test_pytest_plugin_imports_nothing_heavy() -> None:
 
 
 def test_start_failure_is_reported(tmp_path: Path) -> None:
-    from webaudit.sitekit.servers import ServerStartError, _Child
+    from webaudit.sitekit.process import ServerProcess, ServerStartError
 
     workdir = tmp_path / "w"
     workdir.mkdir()
     with pytest.raises(ServerStartError, match="exited with code 1") as info:
-        _Child("webaudit.sitekit.no_such_module", [], workdir, timeout=10)
+        ServerProcess("webaudit.sitekit.no_such_module", [], workdir, timeout=10)
     assert not workdir.exists()  # cleaned up
     assert "No module named" in str(info.value)  # the child's stderr is in the message

@@ -5,7 +5,9 @@ plugin authors get the parts they need from `webaudit.testing`.
 - `gov_site()` / `big_site()` build a `SiteSpec` (what to serve) and an `Expected`
   (what a correct audit finds); `write_static()` puts a spec on disk for nginx.
 - `start_http_server()`, `start_dns_server()`, `serve_site()` and
-  `start_gov_site()` run the servers as subprocesses and stop them by PID.
+  `start_gov_site()` run the servers as subprocesses and stop them by PID
+  (`process` starts and stops them, `servers` holds the handles, `live` a
+  served site with its DNS zone).
 - `webaudit.testing` wraps these as pytest fixtures (``webaudit_gov_site``,
   ``webaudit_http_server``, ``webaudit_dns_server``…) for plugin authors.
 
@@ -17,16 +19,14 @@ from __future__ import annotations
 
 from .bigsite import big_site, write_static
 from .expected import BrokenTarget, Expected
+from .live import LiveSite, serve_site, start_gov_site
+from .process import ServerStartError, closed_port, ipv6_available
 from .servers import (
-    LiveSite,
+    CertFiles,
     RequestStats,
     RunningDNS,
     RunningServer,
-    ServerStartError,
-    ipv6_available,
-    serve_site,
     start_dns_server,
-    start_gov_site,
     start_http_server,
 )
 from .sitegen import gov_site
@@ -35,6 +35,7 @@ from .spec import PORT_TOKEN, Resource, SiteSpec, redirect
 __all__ = [
     "PORT_TOKEN",
     "BrokenTarget",
+    "CertFiles",
     "Expected",
     "LiveSite",
     "RequestStats",
@@ -44,6 +45,7 @@ __all__ = [
     "ServerStartError",
     "SiteSpec",
     "big_site",
+    "closed_port",
     "gov_site",
     "ipv6_available",
     "redirect",

@@ -14,22 +14,27 @@ which needs dnslib (``pip install webaudit[test]``).
 
 from __future__ import annotations
 
-from ..sitekit.bigsite import big_site, write_static
-from ..sitekit.expected import BrokenTarget, Expected
-from ..sitekit.servers import (
+from ..sitekit import (
+    PORT_TOKEN,
+    BrokenTarget,
+    Expected,
     LiveSite,
     RequestStats,
+    Resource,
     RunningDNS,
     RunningServer,
     ServerStartError,
+    SiteSpec,
+    big_site,
+    gov_site,
     ipv6_available,
+    redirect,
     serve_site,
     start_dns_server,
     start_gov_site,
     start_http_server,
+    write_static,
 )
-from ..sitekit.sitegen import gov_site
-from ..sitekit.spec import PORT_TOKEN, Resource, SiteSpec, redirect
 
 __all__ = [
     "PORT_TOKEN",

@@ -25,7 +25,8 @@ import pytest
 
 if TYPE_CHECKING:
     from ..sitekit.expected import Expected
-    from ..sitekit.servers import LiveSite, RunningDNS, RunningServer
+    from ..sitekit.live import LiveSite
+    from ..sitekit.servers import RunningDNS, RunningServer
     from ..sitekit.spec import SiteSpec
 
 
@@ -80,7 +81,7 @@ def webaudit_serve() -> Iterator[Callable[..., LiveSite]]:
 
     The returned site's `expected` carries the real port. Stopped at teardown.
     """
-    from ..sitekit.servers import serve_site
+    from ..sitekit.live import serve_site
 
     started: list[LiveSite] = []
 
@@ -102,7 +103,7 @@ def webaudit_gov_site() -> Iterator[LiveSite]:
     correct audit finds, port filled in), ``server`` (the `RunningServer`:
     ``stats()``, ``reset()``), ``dns`` and ``spec``. Fresh counters each test.
     """
-    from ..sitekit.servers import start_gov_site
+    from ..sitekit.live import start_gov_site
 
     site = start_gov_site()
     try:
@@ -118,7 +119,7 @@ def webaudit_gov_site_module() -> Iterator[LiveSite]:
     Request counters and behaviour state (fail-then-ok, retry-after) carry over
     between tests: call ``site.server.reset()`` first where that matters.
     """
-    from ..sitekit.servers import start_gov_site
+    from ..sitekit.live import start_gov_site
 
     site = start_gov_site()
     try:
