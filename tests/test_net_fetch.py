@@ -11,11 +11,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import brotli
+import httpcore
 import httpx
 import pytest
 import trustme
 
 from webaudit.model import Redirect
+from webaudit.net.aiostream import AsyncioBackend
 from webaudit.net.client import DNSError, ResolvingTransport, make_client
 from webaudit.net.fetch import Fetcher, parse_retry_after
 from webaudit.net.resolver import Resolver
@@ -140,9 +142,15 @@ def resolver(servers: Servers) -> Resolver:
 
 
 @pytest.fixture
-async def fetcher(resolver: Resolver) -> AsyncIterator[Fetcher]:
-    async with make_client(resolver, SETTINGS) as client:
-        yield Fetcher(client, resolver, SETTINGS)
+def settings(network_backend: str) -> CrawlSettings:
+    """SETTINGS on each network backend in turn (one run of every test per backend)."""
+    return replace(SETTINGS, network_backend=network_backend)
+
+
+@pytest.fixture
+async def fetcher(resolver: Resolver, settings: CrawlSettings) -> AsyncIterator[Fetcher]:
+    async with make_client(resolver, settings) as client:
+        yield Fetcher(client, resolver, settings)
 
 
 async def _fetcher(resolver: Resolver, settings: CrawlSettings, **kw) -> Fetcher:
@@ -197,8 +205,8 @@ async def test_fallback_between_families(fetcher: Fetcher, servers: Servers,
 
 
 @pytest.mark.anyio
-async def test_dns_and_refused_errors(resolver: Resolver) -> None:
-    fetcher = await _fetcher(resolver, replace(SETTINGS, retries=0))
+async def test_dns_and_refused_errors(resolver: Resolver, settings: CrawlSettings) -> None:
+    fetcher = await _fetcher(resolver, replace(settings, retries=0))
     async with fetcher._client:
         nx = await fetcher.fetch("http://nope.test/", allow_private=LOOPBACK)
         assert nx.error == "dns" and "NXDOMAIN" in (nx.error_detail or "")
@@ -216,8 +224,9 @@ async def test_dns_and_refused_errors(resolver: Resolver) -> None:
 
 
 @pytest.mark.anyio
-async def test_transport_raises_dns_error(resolver: Resolver) -> None:
-    async with httpx.AsyncClient(transport=ResolvingTransport(resolver)) as client:
+async def test_transport_raises_dns_error(resolver: Resolver, network_backend: str) -> None:
+    transport = ResolvingTransport(resolver, network_backend=network_backend)
+    async with httpx.AsyncClient(transport=transport) as client:
         with pytest.raises(DNSError) as info:
             await client.get("http://nope.test/")
     assert info.value.resolution.error == "nxdomain"
@@ -295,8 +304,9 @@ def test_parse_retry_after() -> None:
 
 
 @pytest.mark.anyio
-async def test_stall_times_out(resolver: Resolver, port: int) -> None:
-    settings = replace(SETTINGS, timeout=0.3, retries=1)
+async def test_stall_times_out(resolver: Resolver, port: int, settings: CrawlSettings) -> None:
+    base = settings
+    settings = replace(base, timeout=0.3, retries=1)
     fetcher = await _fetcher(resolver, settings)
     async with fetcher._client:
         t0 = time.monotonic()
@@ -304,7 +314,7 @@ async def test_stall_times_out(resolver: Resolver, port: int) -> None:
         assert time.monotonic() - t0 < 1.5
         assert res.error == "timeout" and "read timeout" in (res.error_detail or "")
         assert res.attempts == 2
-        settings = replace(SETTINGS, timeout=5.0, total_timeout=0.5)
+        settings = replace(base, timeout=5.0, total_timeout=0.5)
     fetcher = await _fetcher(resolver, settings)
     async with fetcher._client:
         t0 = time.monotonic()
@@ -363,7 +373,8 @@ async def test_a_real_failure_stays_one_after_get(fetcher: Fetcher, port: int) -
 
 
 @pytest.mark.anyio
-async def test_prepare_request_hook(resolver: Resolver, port: int) -> None:
+async def test_prepare_request_hook(resolver: Resolver, port: int,
+                                    settings: CrawlSettings) -> None:
     seen: list[str] = []
 
     def hook(request: httpx.Request) -> None:
@@ -372,8 +383,8 @@ async def test_prepare_request_hook(resolver: Resolver, port: int) -> None:
         if "boom" in str(request.url):
             raise RuntimeError("plugin bug")
 
-    async with make_client(resolver, SETTINGS) as client:
-        fetcher = Fetcher(client, resolver, SETTINGS, prepare_request=hook)
+    async with make_client(resolver, settings) as client:
+        fetcher = Fetcher(client, resolver, settings, prepare_request=hook)
         res = await fetcher.fetch(f"http://dual.test:{port}/ok", allow_private=LOOPBACK)
         assert res.ok and seen == [f"http://dual.test:{port}/ok"]
         res = await fetcher.fetch(f"http://dual.test:{port}/ok?boom", allow_private=LOOPBACK)
@@ -381,10 +392,11 @@ async def test_prepare_request_hook(resolver: Resolver, port: int) -> None:
 
 
 @pytest.mark.anyio
-async def test_tls(resolver: Resolver, servers: Servers, ca: trustme.CA) -> None:
+async def test_tls(resolver: Resolver, servers: Servers, ca: trustme.CA,
+                   settings: CrawlSettings) -> None:
     tls_port = servers.tls.port
     url = f"https://dual.test:{tls_port}/ok"
-    settings = replace(SETTINGS, retries=0, http2=True)  # offers h2; the server picks 1.1
+    settings = replace(settings, retries=0, http2=True)  # offers h2; the server picks 1.1
     untrusted = await _fetcher(resolver, settings)
     async with untrusted._client:
         res = await untrusted.fetch(url, allow_private=LOOPBACK)
@@ -400,10 +412,11 @@ async def test_tls(resolver: Resolver, servers: Servers, ca: trustme.CA) -> None
 
 
 @pytest.mark.anyio
-async def test_many_concurrent_requests_share_pools(resolver: Resolver, port: int) -> None:
+async def test_many_concurrent_requests_share_pools(resolver: Resolver, port: int,
+                                                    settings: CrawlSettings) -> None:
     import anyio
 
-    settings = replace(SETTINGS, per_host=20)
+    settings = replace(settings, per_host=20)
     async with make_client(resolver, settings) as client:
         fetcher = Fetcher(client, resolver, settings)
         results = []
@@ -419,3 +432,31 @@ async def test_many_concurrent_requests_share_pools(resolver: Resolver, port: in
         transport = client._transport
         assert isinstance(transport, ResolvingTransport)
         assert [len(s.pools) for s in transport._shards.values()] == [3]
+
+
+@pytest.mark.anyio
+async def test_settings_choose_the_network_backend(resolver: Resolver, port: int,
+                                                   settings: CrawlSettings) -> None:
+    expected = {"asyncio": AsyncioBackend, "httpcore": httpcore.AnyIOBackend}
+    async with make_client(resolver, settings) as client:
+        res = await Fetcher(client, resolver, settings).fetch(f"http://dual.test:{port}/ok",
+                                                              allow_private=LOOPBACK)
+        assert res.ok
+        transport = client._transport
+        assert isinstance(transport, ResolvingTransport)
+        backends = {type(b._backend) for b in transport._backends.values()}
+        assert backends == {expected[settings.network_backend]}
+    with pytest.raises(ValueError, match="unknown network backend 'trio'"):
+        make_client(resolver, replace(settings, network_backend="trio"))
+
+
+def test_the_network_backend_setting_is_checked(tmp_path: Path) -> None:
+    from webaudit import ConfigError
+    from webaudit.runner import build_settings
+
+    config = tmp_path / "audit.toml"
+    config.write_text('[crawl]\nnetwork_backend = "httpcore"\n', encoding="utf-8")
+    assert build_settings([str(config)]).crawl.network_backend == "httpcore"
+    assert build_settings(["http://www.gov.cn/"]).crawl.network_backend == "asyncio"
+    with pytest.raises(ConfigError, match="must be one of 'asyncio', 'httpcore', got \"trio\""):
+        build_settings(["http://www.gov.cn/"], {"network_backend": "trio"})

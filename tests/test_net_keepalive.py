@@ -2,6 +2,7 @@
 
 A regression test: httpcore closes a connection whose exchange was not read to its end,
 and a HEAD response's end must be read too.
+
 The server is the site kit's, on 127.0.0.1; it counts the connections that carried requests.
 """
 
@@ -70,10 +71,12 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def fetch(server: CountingServer) -> AsyncIterator[Callable[..., Awaitable[FetchResult]]]:
+async def fetch(server: CountingServer, network_backend: str,
+                ) -> AsyncIterator[Callable[..., Awaitable[FetchResult]]]:
     """`await fetch(path, **options)` on the counting server: one connection at a time,
-    no retries (so a reused dead connection would show as an error)."""
-    settings = CrawlSettings(per_host=1, retries=0)
+    no retries (so a reused dead connection would show as an error); each network
+    backend in turn."""
+    settings = CrawlSettings(per_host=1, retries=0, network_backend=network_backend)
     resolver = Resolver()
     client = make_client(resolver, settings)
     fetcher = Fetcher(client, resolver, settings)

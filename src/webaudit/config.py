@@ -30,6 +30,7 @@ from typing import Any, Final
 from .crawl.urls import host_of, normalize
 from .errors import ConfigError
 from .model import SEVERITIES, Account, Site
+from .net import NETWORK_BACKENDS
 from .settings import CrawlSettings, DnsSettings, Settings
 
 __all__ = ["config_digest", "key_lines", "load_config", "merge_overrides",
@@ -58,6 +59,7 @@ _MINIMUM: Final[dict[str, tuple[int, bool]]] = {
     "max_referrers": (0, False),
 }
 _DNS_MINIMUM: Final[dict[str, tuple[int, bool]]] = {"timeout": (0, True)}
+_CHOICES: Final[dict[str, tuple[str, ...]]] = {"network_backend": NETWORK_BACKENDS}
 
 # Option (flag) names accepted by merge_overrides() besides the CrawlSettings fields.
 _DNS_OPTIONS: Final[dict[str, str]] = {
@@ -592,7 +594,11 @@ def _typed(key: str, kind: Any, value: Any, label: str,
             raise _Invalid(f"{label} must be true or false, got {_show(value)}")
         return value
     if kind is str:
-        return _string(value, label)
+        text = _string(value, label)
+        if key in _CHOICES and text not in _CHOICES[key]:
+            choices = ", ".join(repr(c) for c in _CHOICES[key])
+            raise _Invalid(f"{label} must be one of {choices}, got {_show(value)}")
+        return text
     if kind is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise _Invalid(f"{label} must be an integer, got {_show(value)}")

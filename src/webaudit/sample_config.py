@@ -41,6 +41,7 @@ max_url_length = 512         # longer URLs are skipped as crawler traps
 max_repeated_segments = 3    # skip URLs repeating a path segment more often (/a/a/a/a/)
 max_query_variants = 50      # query-string variants crawled per path (crawler trap guard)
 max_referrers = 20           # referring pages kept per broken link in the report
+network_backend = "asyncio"  # sockets under the HTTP client: "asyncio" (own, faster) or "httpcore"
 
 [dns]
 nameservers = []             # DNS servers, "IP", "IP:PORT" or "[IPv6]:PORT"; [] = system resolver

@@ -37,6 +37,7 @@ class CrawlSettings:
     max_repeated_segments: int = 3
     max_query_variants: int = 50
     max_referrers: int = 20
+    network_backend: str = "asyncio"  # "asyncio" (webaudit's own sockets) or "httpcore" (anyio)
 
 
 @dataclass(frozen=True)
