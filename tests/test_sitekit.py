@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import http.client
 import os
+import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -338,6 +340,17 @@ def test_big_site_and_write_static(tmp_path: Path) -> None:
     assert dirs == [root] and (root / "index.html").is_file()
     served = {p for p in spec.hosts["www.big.gov.cn"] if not p.endswith("/")}
     assert all((root / p.lstrip("/")).is_file() for p in served)
+
+
+def test_the_site_kit_is_standard_library_only() -> None:
+    # `webaudit demo` serves its site with the kit, without the test extras
+    code = ("import sys; before = set(sys.modules); import webaudit.sitekit, "
+            "webaudit.sitekit.httpserver, webaudit.demo; print(sorted(m for m in "
+            "set(sys.modules) - before if not m.startswith('webaudit') and 'site-packages' "
+            "in (getattr(sys.modules[m], '__file__', None) or '')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=30)
+    assert out.stdout.strip() == "[]"
 
 
 def test_start_failure_is_reported(tmp_path: Path) -> None:
