@@ -169,8 +169,8 @@ def do_fixes(site: bench.Site, paths: dict[str, str], configs: list[str], repeat
 
 
 def do_client_floor(site: bench.Site, timeout: float, install: bool) -> None:
-    from webaudit.testing import big_site
-    from webaudit.testing.spec import PORT_TOKEN
+    from webaudit.sitekit import big_site
+    from webaudit.sitekit.spec import PORT_TOKEN
 
     _, expected = big_site(pages=site.pages)
     host = expected.homepage.split("/")[2]  # www.big.gov.cn:__PORT__

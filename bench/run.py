@@ -1,6 +1,6 @@
 """Crawl benchmark: webaudit vs LinkChecker (PyPI) vs linkinator (npm) on one loopback site.
 
-Generates `webaudit.testing.big_site` sites (5,000 and 1,000 pages by default), serves
+Generates `webaudit.sitekit.big_site` sites (5,000 and 1,000 pages by default), serves
 them with nginx on 127.0.0.1, runs each tool on the big site (webaudit also on the
 small one) and prints wall time, pages crawled, URLs checked, pages/s, peak RSS and
 the ratios the acceptance criteria name. Results go to bench/out/results.json.
@@ -264,7 +264,7 @@ class Site:
 
 
 def make_site(pages: int, directory: Path) -> Site:
-    from webaudit.testing import big_site, write_static
+    from webaudit.sitekit import big_site, write_static
 
     spec, expected = big_site(pages=pages)
     (root,) = write_static(spec, directory)

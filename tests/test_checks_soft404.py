@@ -74,7 +74,7 @@ def test_every_soft_404_phrase_passes_the_prefilter(text: str) -> None:
 
 def test_a_link_that_redirects_to_a_soft_404_is_reported_by_the_linked_url() -> None:
     import webaudit
-    from webaudit.testing import Resource, SiteSpec, start_http_server
+    from webaudit.sitekit import Resource, SiteSpec, start_http_server
 
     host = "soft.example"
     spec = SiteSpec(default_host=host)

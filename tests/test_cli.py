@@ -27,7 +27,7 @@ import pytest
 
 import webaudit
 from webaudit.report.serialize import load_schema
-from webaudit.testing import Resource, RunningServer, SiteSpec, start_http_server
+from webaudit.sitekit import Resource, RunningServer, SiteSpec, start_http_server
 
 TESTS = Path(__file__).resolve().parent
 WEBAUDIT = Path(sys.executable).parent / "webaudit"

@@ -1,6 +1,6 @@
 """A whole crawl of a generated 政府网站 on loopback, with every kind of bad input.
 
-The site (webaudit.testing.gov_site) has GBK pages (one whose header lies), redirects and
+The site (webaudit.sitekit.gov_site) has GBK pages (one whose header lies), redirects and
 a loop, 404/500, a 500 that recovers, 429 with Retry-After, a stalling page, an 8 MB
 page, a gzip bomb, an endless calendar, session-id links and robots.txt rules. The
 test asserts the exact findings, what the server saw, and that the report validates.
@@ -24,7 +24,7 @@ from webaudit.model import Page, Report
 from webaudit.plugins import get_plugin_manager
 from webaudit.report.serialize import load_schema, report_to_dict
 from webaudit.runner import run
-from webaudit.testing import LiveSite, start_gov_site
+from webaudit.sitekit import LiveSite, start_gov_site
 
 CHECK_OF_KIND = {
     "status": "links.broken",

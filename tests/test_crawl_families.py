@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import webaudit
-from webaudit.testing import Resource, SiteSpec, ipv6_available
+from webaudit.sitekit import Resource, SiteSpec, ipv6_available
 
 HOST = "www.v6.gov.cn"
 PAGE = ('<html><head><meta charset="utf-8"><title>{title}</title></head><body>'

@@ -9,7 +9,7 @@ from typing import Literal
 import pytest
 
 import webaudit
-from webaudit.testing import Resource, SiteSpec, start_http_server
+from webaudit.sitekit import Resource, SiteSpec, start_http_server
 
 HOST = "session.example"
 

@@ -1,39 +1,94 @@
-"""Fetcher + client against loopback DNS and HTTP servers (subprocesses, killed by PID)."""
+"""Fetcher + client against the site kit's loopback DNS and HTTP servers (subprocesses,
+stopped by PID)."""
 
 from __future__ import annotations
 
-import json
+import gzip
 import ssl
 import time
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import brotli
+import httpcore
 import httpx
 import pytest
 import trustme
 
-from _netservers import Server, bomb_file, closed_port, start, stop
 from webaudit.model import Redirect
+from webaudit.net.aiostream import AsyncioBackend
 from webaudit.net.client import DNSError, ResolvingTransport, make_client
 from webaudit.net.fetch import Fetcher, parse_retry_after
 from webaudit.net.resolver import Resolver
 from webaudit.settings import CrawlSettings
+from webaudit.sitekit import (
+    Resource,
+    RunningDNS,
+    RunningServer,
+    SiteSpec,
+    closed_port,
+    redirect,
+    start_dns_server,
+    start_http_server,
+)
 
 LOOPBACK = frozenset({"loopback"})
 SETTINGS = CrawlSettings(timeout=1.0, total_timeout=10.0, retries=2, backoff=0.05,
                          max_retry_after=2.0, max_redirects=5, max_bytes=1024 * 1024,
                          max_decompressed=2 * 1024 * 1024, http2=False)
-TABLE = {
-    "dual.test": {"A": ["127.0.0.1"], "AAAA": ["::1"]},
-    "v4.test": {"A": ["127.0.0.1"]},
-    "v6.test": {"AAAA": ["::1"]},
+ZONE = {
+    "dual.test": ["127.0.0.1", "::1"],
+    "v4.test": ["127.0.0.1"],
+    "v6.test": ["::1"],
     # A points at a loopback address nobody listens on; AAAA works.
-    "broken4.test": {"A": ["127.0.0.2"], "AAAA": ["::1"]},
-    "private.test": {"A": ["10.1.2.3"]},
-    "mixed.test": {"A": ["127.0.0.1", "10.1.2.3"]},
-    "_silent": ["silent.test"],
+    "broken4.test": ["127.0.0.2", "::1"],
+    "private.test": ["10.1.2.3"],
+    "mixed.test": ["127.0.0.1", "10.1.2.3"],
 }
+SILENT = ("silent.test",)
+BROTLI_TEXT = b"hello brotli " * 1000
+
+
+def routes() -> dict[str, Resource]:
+    """What every test host serves."""
+    paths = {
+        "/ok": Resource(body=b"<html><title>ok</title>hello</html>"),
+        "/to?url=http://private.test/x": redirect("http://private.test/x", 301),
+        "/loop/a": redirect("/loop/b", 302),
+        "/loop/b": redirect("/loop/a", 302),
+        # each query is a counter of its own
+        "/flaky?key=a&fail=2": Resource(behaviour="fail-then-ok", fail_count=2, body="recovered"),
+        "/flaky?key=b&fail=5&status=502": Resource(behaviour="fail-then-ok", fail_count=5,
+                                                   fail_status=502, body="recovered"),
+        "/flaky?key=c&fail=5&status=501": Resource(behaviour="fail-then-ok", fail_count=5,
+                                                   fail_status=501, body="recovered"),
+        "/429?key=x": Resource(behaviour="retry-after", retry_after=1, body="thanks"),
+        "/429?key=y&after=3600": Resource(behaviour="retry-after", retry_after=3600,
+                                          body="thanks"),
+        "/stall?s=3": Resource(behaviour="stall-headers", stall_seconds=3, body="late"),
+        "/big": Resource(behaviour="big", size=20 * 1024 * 1024, body=b"x",
+                         headers={"Content-Type": "application/octet-stream"}),
+        "/bomb": Resource(behaviour="gzip-bomb", headers={"Content-Type": "text/plain"}),
+        "/gzip": Resource(body=gzip.compress(b"hello gzip"),
+                          headers={"Content-Encoding": "gzip", "Content-Type": "text/plain"}),
+        "/br": Resource(body=brotli.compress(BROTLI_TEXT),
+                        headers={"Content-Encoding": "br", "Content-Type": "text/plain"}),
+        # servers that get HEAD wrong
+        **{f"/head{n}": Resource(body="got it", head_status=n) for n in (405, 404, 500)},
+        "/status/404": Resource(status=404, body="status"),
+    }
+    for n in range(11):  # /redirect/N: N more redirects, alternately root-relative and relative
+        target = "/ok" if n == 0 else (f"/redirect/{n - 1}" if n % 2 else f"{n - 1}")
+        paths[f"/redirect/{n}"] = redirect(target, 302)
+    return paths
+
+
+def net_spec() -> SiteSpec:
+    spec = SiteSpec(default_host="dual.test", echo_request=True)
+    for host in ("dual.test", "v4.test", "v6.test", "broken4.test"):
+        spec.hosts[host] = routes()
+    return spec
 
 
 @pytest.fixture
@@ -46,39 +101,56 @@ def ca() -> trustme.CA:
     return trustme.CA()
 
 
+@dataclass
+class Servers:
+    dns: RunningDNS
+    http: RunningServer  # 127.0.0.1 and ::1, one port
+    v4only: RunningServer  # 127.0.0.1 only
+    tls: RunningServer  # HTTPS on 127.0.0.1, certificate for dual.test and 127.0.0.1
+
+
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory,
-            ca: trustme.CA) -> Iterator[tuple[Server, Server]]:
+def servers(tmp_path_factory: pytest.TempPathFactory, ca: trustme.CA) -> Iterator[Servers]:
     tmp: Path = tmp_path_factory.mktemp("certs")
     cert = ca.issue_cert("dual.test", "127.0.0.1")
     cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
     cert.cert_chain_pems[0].write_to_path(str(cert_path))
     cert.private_key_pem.write_to_path(str(key_path))
-    dns_server = start("dns", json.dumps(TABLE))
+    spec = net_spec()
+    started: list[RunningDNS | RunningServer] = []
     try:
-        http_server = start("http", str(bomb_file()), str(cert_path), str(key_path))
-    except BaseException:
-        stop(dns_server)
-        raise
-    yield dns_server, http_server
-    stop(http_server)
-    stop(dns_server)
+        started.append(dns := start_dns_server(ZONE, silent=SILENT))
+        started.append(http := start_http_server(spec))
+        started.append(v4only := start_http_server(spec, hosts=("127.0.0.1",)))
+        started.append(tls := start_http_server(spec, hosts=("127.0.0.1",),
+                                                tls=(cert_path, key_path)))
+        yield Servers(dns, http, v4only, tls)
+    finally:
+        for server in reversed(started):
+            server.stop()
 
 
 @pytest.fixture
-def port(servers: tuple[Server, Server]) -> int:
-    return int(servers[1]["port"])
+def port(servers: Servers) -> int:
+    servers.http.reset()  # fresh fail-then-ok and retry-after counters for each test
+    return servers.http.port
 
 
 @pytest.fixture
-def resolver(servers: tuple[Server, Server]) -> Resolver:
-    return Resolver([f"127.0.0.1:{servers[0]['port']}"], timeout=1.0)
+def resolver(servers: Servers) -> Resolver:
+    return Resolver([servers.dns.nameserver], timeout=1.0)
 
 
 @pytest.fixture
-async def fetcher(resolver: Resolver) -> AsyncIterator[Fetcher]:
-    async with make_client(resolver, SETTINGS) as client:
-        yield Fetcher(client, resolver, SETTINGS)
+def settings(network_backend: str) -> CrawlSettings:
+    """SETTINGS on each network backend in turn (one run of every test per backend)."""
+    return replace(SETTINGS, network_backend=network_backend)
+
+
+@pytest.fixture
+async def fetcher(resolver: Resolver, settings: CrawlSettings) -> AsyncIterator[Fetcher]:
+    async with make_client(resolver, settings) as client:
+        yield Fetcher(client, resolver, settings)
 
 
 async def _fetcher(resolver: Resolver, settings: CrawlSettings, **kw) -> Fetcher:
@@ -117,9 +189,9 @@ async def test_family_pinning(fetcher: Fetcher, port: int) -> None:
 
 
 @pytest.mark.anyio
-async def test_fallback_between_families(fetcher: Fetcher, servers: tuple[Server, Server],
+async def test_fallback_between_families(fetcher: Fetcher, servers: Servers,
                                          port: int) -> None:
-    v4only = servers[1]["v4only"]
+    v4only = servers.v4only.port
     # AAAA ::1 has nothing on this port: IPv4 first, so the page loads.
     res = await fetcher.fetch(f"http://dual.test:{v4only}/ok", allow_private=LOOPBACK)
     assert res.ok and res.address == "127.0.0.1"
@@ -133,8 +205,8 @@ async def test_fallback_between_families(fetcher: Fetcher, servers: tuple[Server
 
 
 @pytest.mark.anyio
-async def test_dns_and_refused_errors(resolver: Resolver) -> None:
-    fetcher = await _fetcher(resolver, replace(SETTINGS, retries=0))
+async def test_dns_and_refused_errors(resolver: Resolver, settings: CrawlSettings) -> None:
+    fetcher = await _fetcher(resolver, replace(settings, retries=0))
     async with fetcher._client:
         nx = await fetcher.fetch("http://nope.test/", allow_private=LOOPBACK)
         assert nx.error == "dns" and "NXDOMAIN" in (nx.error_detail or "")
@@ -152,8 +224,9 @@ async def test_dns_and_refused_errors(resolver: Resolver) -> None:
 
 
 @pytest.mark.anyio
-async def test_transport_raises_dns_error(resolver: Resolver) -> None:
-    async with httpx.AsyncClient(transport=ResolvingTransport(resolver)) as client:
+async def test_transport_raises_dns_error(resolver: Resolver, network_backend: str) -> None:
+    transport = ResolvingTransport(resolver, network_backend=network_backend)
+    async with httpx.AsyncClient(transport=transport) as client:
         with pytest.raises(DNSError) as info:
             await client.get("http://nope.test/")
     assert info.value.resolution.error == "nxdomain"
@@ -231,8 +304,9 @@ def test_parse_retry_after() -> None:
 
 
 @pytest.mark.anyio
-async def test_stall_times_out(resolver: Resolver, port: int) -> None:
-    settings = replace(SETTINGS, timeout=0.3, retries=1)
+async def test_stall_times_out(resolver: Resolver, port: int, settings: CrawlSettings) -> None:
+    base = settings
+    settings = replace(base, timeout=0.3, retries=1)
     fetcher = await _fetcher(resolver, settings)
     async with fetcher._client:
         t0 = time.monotonic()
@@ -240,7 +314,7 @@ async def test_stall_times_out(resolver: Resolver, port: int) -> None:
         assert time.monotonic() - t0 < 1.5
         assert res.error == "timeout" and "read timeout" in (res.error_detail or "")
         assert res.attempts == 2
-        settings = replace(SETTINGS, timeout=5.0, total_timeout=0.5)
+        settings = replace(base, timeout=5.0, total_timeout=0.5)
     fetcher = await _fetcher(resolver, settings)
     async with fetcher._client:
         t0 = time.monotonic()
@@ -299,7 +373,8 @@ async def test_a_real_failure_stays_one_after_get(fetcher: Fetcher, port: int) -
 
 
 @pytest.mark.anyio
-async def test_prepare_request_hook(resolver: Resolver, port: int) -> None:
+async def test_prepare_request_hook(resolver: Resolver, port: int,
+                                    settings: CrawlSettings) -> None:
     seen: list[str] = []
 
     def hook(request: httpx.Request) -> None:
@@ -308,8 +383,8 @@ async def test_prepare_request_hook(resolver: Resolver, port: int) -> None:
         if "boom" in str(request.url):
             raise RuntimeError("plugin bug")
 
-    async with make_client(resolver, SETTINGS) as client:
-        fetcher = Fetcher(client, resolver, SETTINGS, prepare_request=hook)
+    async with make_client(resolver, settings) as client:
+        fetcher = Fetcher(client, resolver, settings, prepare_request=hook)
         res = await fetcher.fetch(f"http://dual.test:{port}/ok", allow_private=LOOPBACK)
         assert res.ok and seen == [f"http://dual.test:{port}/ok"]
         res = await fetcher.fetch(f"http://dual.test:{port}/ok?boom", allow_private=LOOPBACK)
@@ -317,10 +392,11 @@ async def test_prepare_request_hook(resolver: Resolver, port: int) -> None:
 
 
 @pytest.mark.anyio
-async def test_tls(resolver: Resolver, servers: tuple[Server, Server], ca: trustme.CA) -> None:
-    tls_port = servers[1]["tls"]
+async def test_tls(resolver: Resolver, servers: Servers, ca: trustme.CA,
+                   settings: CrawlSettings) -> None:
+    tls_port = servers.tls.port
     url = f"https://dual.test:{tls_port}/ok"
-    settings = replace(SETTINGS, retries=0, http2=True)  # offers h2; the server picks 1.1
+    settings = replace(settings, retries=0, http2=True)  # offers h2; the server picks 1.1
     untrusted = await _fetcher(resolver, settings)
     async with untrusted._client:
         res = await untrusted.fetch(url, allow_private=LOOPBACK)
@@ -336,10 +412,11 @@ async def test_tls(resolver: Resolver, servers: tuple[Server, Server], ca: trust
 
 
 @pytest.mark.anyio
-async def test_many_concurrent_requests_share_pools(resolver: Resolver, port: int) -> None:
+async def test_many_concurrent_requests_share_pools(resolver: Resolver, port: int,
+                                                    settings: CrawlSettings) -> None:
     import anyio
 
-    settings = replace(SETTINGS, per_host=20)
+    settings = replace(settings, per_host=20)
     async with make_client(resolver, settings) as client:
         fetcher = Fetcher(client, resolver, settings)
         results = []
@@ -355,3 +432,37 @@ async def test_many_concurrent_requests_share_pools(resolver: Resolver, port: in
         transport = client._transport
         assert isinstance(transport, ResolvingTransport)
         assert [len(s.pools) for s in transport._shards.values()] == [3]
+
+
+@pytest.mark.anyio
+async def test_settings_choose_the_network_backend(resolver: Resolver, port: int,
+                                                   settings: CrawlSettings) -> None:
+    expected = {"asyncio": AsyncioBackend, "httpcore": httpcore.AnyIOBackend}
+    async with make_client(resolver, settings) as client:
+        res = await Fetcher(client, resolver, settings).fetch(f"http://dual.test:{port}/ok",
+                                                              allow_private=LOOPBACK)
+        assert res.ok
+        transport = client._transport
+        assert isinstance(transport, ResolvingTransport)
+        backends = {type(b._backend) for b in transport._backends.values()}
+        assert backends == {expected[settings.network_backend]}
+    with pytest.raises(ValueError, match="unknown network backend 'trio'"):
+        make_client(resolver, replace(settings, network_backend="trio"))
+
+
+def test_the_network_backend_setting_is_checked(tmp_path: Path) -> None:
+    from webaudit import ConfigError
+    from webaudit.assemble import build_settings
+
+    config = tmp_path / "audit.toml"
+    config.write_text('[crawl]\nnetwork_backend = "httpcore"\n', encoding="utf-8")
+    assert build_settings([str(config)]).crawl.network_backend == "httpcore"
+    assert build_settings(["http://www.gov.cn/"]).crawl.network_backend == "asyncio"
+    with pytest.raises(ConfigError) as info:
+        build_settings(["http://www.gov.cn/"], {"network_backend": "trio"})
+    assert str(info.value) == '--network-backend must be one of asyncio, httpcore; got "trio"'
+    config.write_text('[crawl]\nnetwork_backend = "trio"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        build_settings([str(config)])
+    assert str(info.value) == (f'{config}:2: \'network_backend\' must be one of asyncio, httpcore; '
+                               'got "trio"')

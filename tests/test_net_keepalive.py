@@ -2,12 +2,12 @@
 
 A regression test: httpcore closes a connection whose exchange was not read to its end,
 and a HEAD response's end must be read too.
+
+The server is the site kit's, on 127.0.0.1; it counts the connections that carried requests.
 """
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
@@ -19,63 +19,50 @@ from webaudit.net.client import make_client
 from webaudit.net.fetch import Fetcher
 from webaudit.net.resolver import Resolver
 from webaudit.settings import CrawlSettings
+from webaudit.sitekit import Resource, RunningServer, SiteSpec, start_http_server
 
 LOOPBACK = frozenset({"loopback"})
+HOST = "keepalive.test"  # requests go to 127.0.0.1: the default host answers
 
 
-class CountingServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    connections = 0
+def keepalive_spec() -> SiteSpec:
+    spec = SiteSpec(default_host=HOST)
+    add = spec.add
+    # a big attachment: HEAD gets only headers
+    add(HOST, "/f*", Resource(behaviour="big", size=2_000_000,
+                              headers={"Content-Type": "application/pdf"}))
+    add(HOST, "/login", Resource(body="ok", headers={"Set-Cookie": "sid=abc123; Path=/"}))
+    add(HOST, "/whoami", Resource(behaviour="request-header", request_header="Cookie",
+                                  body="-"))  # echoes the cookie it got
+    add(HOST, "/bye", Resource(body="bye", close=True))  # answers, then closes unannounced
+    return spec  # anything else: a small 404 page
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: CountingServer
+class CountingServer:
+    """The site-kit server, with the connections that carried requests since the test began."""
 
-    def setup(self) -> None:
-        self.server.connections += 1
-        super().setup()
+    def __init__(self, server: RunningServer) -> None:
+        self.server = server
+        server.reset()
 
-    def do_HEAD(self) -> None:  # a big attachment: only headers
-        self.send_response(200)
-        self.send_header("Content-Type", "application/pdf")
-        self.send_header("Content-Length", "2000000")
-        self.end_headers()
+    @property
+    def connections(self) -> int:
+        return self.server.stats().connections
 
-    def do_GET(self) -> None:
-        if self.path == "/login":  # sets a session cookie
-            self._reply(200, b"ok", ("Set-Cookie", "sid=abc123; Path=/"))
-        elif self.path == "/whoami":  # echoes the cookie it got
-            self._reply(200, (self.headers.get("Cookie") or "-").encode())
-        elif self.path == "/bye":  # answers, then closes the connection without saying so
-            self._reply(200, b"bye")
-            self.close_connection = True
-        else:  # a small 404 page
-            self._reply(404, b"<html><title>404</title></html>")
+    @property
+    def port(self) -> int:
+        return self.server.port
 
-    def _reply(self, status: int, body: bytes, *headers: tuple[str, str]) -> None:
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
-    def log_message(self, *args: object) -> None:
-        pass
+@pytest.fixture(scope="module")
+def running() -> Iterator[RunningServer]:
+    with start_http_server(keepalive_spec(), hosts=("127.0.0.1",)) as server:
+        yield server
 
 
 @pytest.fixture
-def server() -> Iterator[CountingServer]:
-    srv = CountingServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield srv
-    finally:
-        srv.shutdown()
-        srv.server_close()
-        thread.join(5)
+def server(running: RunningServer) -> CountingServer:
+    return CountingServer(running)
 
 
 @pytest.fixture
@@ -84,14 +71,16 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def fetch(server: CountingServer) -> AsyncIterator[Callable[..., Awaitable[FetchResult]]]:
+async def fetch(server: CountingServer, network_backend: str,
+                ) -> AsyncIterator[Callable[..., Awaitable[FetchResult]]]:
     """`await fetch(path, **options)` on the counting server: one connection at a time,
-    no retries (so a reused dead connection would show as an error)."""
-    settings = CrawlSettings(per_host=1, retries=0)
+    no retries (so a reused dead connection would show as an error); each network
+    backend in turn."""
+    settings = CrawlSettings(per_host=1, retries=0, network_backend=network_backend)
     resolver = Resolver()
     client = make_client(resolver, settings)
     fetcher = Fetcher(client, resolver, settings)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    base = f"http://127.0.0.1:{server.port}"
 
     async def get(path: str, **options: Any) -> FetchResult:
         return await fetcher.fetch(base + path, allow_private=LOOPBACK, **options)

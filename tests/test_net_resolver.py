@@ -1,25 +1,25 @@
-"""Resolver against a loopback DNS server (subprocess), address categories, nameserver parsing."""
+"""Resolver against the site kit's loopback DNS server (a subprocess), address categories,
+nameserver parsing."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 
 import anyio
 import pytest
 
-from _netservers import Server, start, stop
 from webaudit.net.addresses import address_category, host_is_ip
 from webaudit.net.resolver import Resolution, Resolver, parse_nameserver
+from webaudit.sitekit import RunningDNS, start_dns_server
 
-TABLE = {
-    "dual.test": {"A": ["127.0.0.1"], "AAAA": ["::1"]},
-    "v4.test": {"A": ["127.0.0.1", "127.0.0.2"]},
-    "v6.test": {"AAAA": ["::1"]},
-    "empty.test": {},
-    "_silent": ["silent.test"],
+ZONE = {
+    "dual.test": ["127.0.0.1", "::1"],
+    "v4.test": ["127.0.0.1", "127.0.0.2"],
+    "v6.test": ["::1"],
+    "empty.test": [],  # in the zone, no record of any type
 }
+SILENT = ("silent.test",)  # never answered
 
 
 @pytest.fixture
@@ -28,15 +28,14 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(scope="module")
-def dns_server() -> Iterator[Server]:
-    server = start("dns", json.dumps(TABLE))
-    yield server
-    stop(server)
+def dns_server() -> Iterator[RunningDNS]:
+    with start_dns_server(ZONE, silent=SILENT) as server:
+        yield server
 
 
 @pytest.fixture
-def resolver(dns_server: Server) -> Resolver:
-    return Resolver([f"127.0.0.1:{dns_server['port']}"], timeout=2.0)
+def resolver(dns_server: RunningDNS) -> Resolver:
+    return Resolver([f"127.0.0.1:{dns_server.port}"], timeout=2.0)
 
 
 @pytest.mark.anyio
@@ -66,13 +65,13 @@ async def test_failures(resolver: Resolver) -> None:
 
 
 @pytest.mark.anyio
-async def test_timeout_is_bounded(dns_server: Server) -> None:
-    resolver = Resolver([f"127.0.0.1:{dns_server['port']}"], timeout=0.5)
+async def test_timeout_is_bounded(dns_server: RunningDNS) -> None:
+    resolver = Resolver([f"127.0.0.1:{dns_server.port}"], timeout=0.5)
     t0 = time.monotonic()
     res = await resolver.resolve("silent.test")
     assert time.monotonic() - t0 < 2.0
     assert res.error == "timeout"
-    assert "0.5s" in (res.detail or "") and f"127.0.0.1:{dns_server['port']}" in res.detail
+    assert "0.5s" in (res.detail or "") and f"127.0.0.1:{dns_server.port}" in res.detail
 
 
 @pytest.mark.anyio

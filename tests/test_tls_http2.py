@@ -1,5 +1,6 @@
 """HTTPS through our resolver: HTTP/2 is negotiated, SNI is the host name, and an
-untrusted certificate is a `tls` finding. The server is hypercorn on 127.0.0.1."""
+untrusted certificate is a `tls` finding. The server is hypercorn on 127.0.0.1 (the site
+kit's server speaks HTTP/1.1 only). Each test runs on both network backends."""
 
 from __future__ import annotations
 
@@ -64,12 +65,14 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, 
 
 
 def test_http2_over_tls_with_sni(tls_server: tuple[int, Path], monkeypatch: pytest.MonkeyPatch,
-                                 webaudit_dns_server: Callable[..., Any]) -> None:
+                                 webaudit_dns_server: Callable[..., Any],
+                                 network_backend: str) -> None:
     port, ca = tls_server
     monkeypatch.setenv("SSL_CERT_FILE", str(ca))  # trust the test CA, as a user would
     dns = webaudit_dns_server({HOST: ["127.0.0.1"]})
     report = webaudit.audit(f"https://{HOST}:{port}/", nameservers=[dns.nameserver],
-                            load_entrypoints=False, retries=0, timeout=5.0)
+                            load_entrypoints=False, retries=0, timeout=5.0,
+                            network_backend=network_backend)
     site = report.sites[0]
     assert site.homepage is not None
     assert (site.homepage.status, site.homepage.http_version) == (200, "HTTP/2")
@@ -81,12 +84,13 @@ def test_http2_over_tls_with_sni(tls_server: tuple[int, Path], monkeypatch: pyte
 
 def test_untrusted_certificate_is_a_tls_finding(
         tls_server: tuple[int, Path], monkeypatch: pytest.MonkeyPatch,
-        webaudit_dns_server: Callable[..., Any]) -> None:
+        webaudit_dns_server: Callable[..., Any], network_backend: str) -> None:
     port, _ = tls_server
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     dns = webaudit_dns_server({HOST: ["127.0.0.1"]})
     report = webaudit.audit(f"https://{HOST}:{port}/", nameservers=[dns.nameserver],
-                            load_entrypoints=False, retries=0, timeout=5.0)
+                            load_entrypoints=False, retries=0, timeout=5.0,
+                            network_backend=network_backend)
     (finding,) = report.findings
     assert finding.check == "site.unreachable"
     assert finding.evidence["kind"] == "tls"

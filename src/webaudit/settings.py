@@ -20,6 +20,7 @@ from typing import Any, Final, Literal, TypeVar
 
 from . import validate
 from .model import Account, Site
+from .net import NETWORK_BACKENDS
 
 T = TypeVar("T")
 METADATA_KEY: Final = "webaudit"
@@ -159,6 +160,10 @@ class CrawlSettings:
                               help="The User-Agent header.")
     prefer_ipv4: bool = setting(True, help="Try IPv4 addresses before IPv6.")
     http2: bool = setting(True, help="Offer HTTP/2 over TLS.")
+    network_backend: str = setting(
+        "asyncio", choices=NETWORK_BACKENDS, type_doc='`"asyncio"` or `"httpcore"`',
+        help="Sockets under the HTTP client: webaudit's own asyncio backend, or httpcore's "
+             "anyio one.")
     check_external: bool = setting(True, help="Also check links to other sites.")
     max_url_length: int = setting(512, minimum=1,
                                   help="Longer URLs are skipped as crawler traps.")

@@ -13,7 +13,7 @@ import pytest
 from webaudit_pii.idnumber import check_digit, find_id_numbers, is_id_number, mask
 
 import webaudit
-from webaudit.testing import Resource, SiteSpec
+from webaudit.testing import ReferenceSite, Resource, SiteSpec
 
 AS_OF = dt.date(2026, 11, 26)
 # The example numbers printed in GB 11643-1999, and two more made valid by their check digit.
@@ -104,6 +104,14 @@ max_samples = 1
     report = webaudit.audit(str(config), as_of=AS_OF, load_entrypoints=False)
     assert sorted(f.url for f in report.findings if f.check == "pii.id-number") == [
         f"{base}/edu/", f"{base}/gs/"]  # no departments given: every site is checked
+
+
+def test_the_plugin_leaves_the_built_in_results_alone(
+        webaudit_reference_site: ReferenceSite) -> None:
+    report = webaudit_reference_site.audit(plugins=["webaudit_pii"], as_of=AS_OF,
+                                           plugin_config={"pii": {"max_samples": 1}})
+    assert webaudit_reference_site.differences(report) == []
+    assert [f for f in report.findings if f.check == "pii.id-number"] == []  # none planted
 
 
 def test_a_bad_plugin_table_is_one_line_and_exit_code_2(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """The bundled demo: a small 政府门户网站 with planted defects, served on loopback.
 
-`webaudit demo` serves `site.demo_spec()` with ``python -m webaudit.testing.httpserver``
+`webaudit demo` serves `site.demo_spec()` with ``python -m webaudit.sitekit.httpserver``
 and audits it; nothing leaves the machine.
 """
 

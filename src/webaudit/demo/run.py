@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ..model import Site
 from ..settings import CrawlSettings, DnsSettings, Settings
-from ..testing.servers import RunningServer, start_http_server
+from ..sitekit.servers import RunningServer, start_http_server
 from .site import HOST, demo_spec
 
 

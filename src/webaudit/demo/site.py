@@ -18,10 +18,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Final
 
-from ..testing.builder import SiteBuilder
-from ..testing.expected import Expected
-from ..testing.pagekit import PNG, STATIC, PageWriter, SiteInfo, ul
-from ..testing.spec import PORT_TOKEN, Resource, SiteSpec, redirect
+from ..sitekit.builder import SiteBuilder
+from ..sitekit.expected import Expected
+from ..sitekit.pagekit import PNG, STATIC, PageWriter, SiteInfo, ul
+from ..sitekit.spec import PORT_TOKEN, Resource, SiteSpec, redirect
 
 HOST: Final = "www.demo-city.gov.cn"
 ADDRESSES: Final = ("127.0.0.1", "::1")
@@ -122,7 +122,7 @@ COLUMNS: Final = {"/zwdt/": ("政务动态", NEWS), "/zwgk/tzgg/": ("通知公�
 def demo_spec(today: dt.date | None = None) -> tuple[SiteSpec, dict[str, list[str]]]:
     """The demo site and the static DNS answers it needs (host → ["127.0.0.1", "::1"]).
 
-    Serve it with ``python -m webaudit.testing.httpserver`` (its URLs carry the
+    Serve it with ``python -m webaudit.sitekit.httpserver`` (its URLs carry the
     port token, which the server fills in) and crawl ``http://www.demo-city.gov.cn:PORT/``
     with ``DnsSettings(hosts=...)`` from the mapping. ``www.closed-bureau.invalid``
     is deliberately absent: it must fail to resolve without asking any real DNS.

@@ -8,7 +8,10 @@ network backend resolves the host with our `Resolver` and tries the addresses
 in order (IPv4 first by default, then IPv6), so a host with broken IPv6 still
 loads; a request whose extensions carry ``"webaudit.family": 4`` or ``6`` only
 ever connects over that family. The Host header and TLS SNI stay the name.
-Sockets are asyncio transports (`aiostream.AsyncioBackend`), not anyio streams.
+Sockets are asyncio transports (`aiostream.AsyncioBackend`, ``network_backend =
+"asyncio"``, the default), or httpcore's own anyio streams (`httpcore.AnyIOBackend`,
+``"httpcore"``): slower, but httpcore's reference behaviour, to rule our backend in or
+out when something looks wrong.
 
 Connection failures come out as `httpx.ConnectError` subclasses the fetcher can
 tell apart: `DNSError` (with the `Resolution`), `RefusedError`, `TLSError`.
@@ -27,6 +30,7 @@ import httpcore
 import httpx
 
 from ..settings import CrawlSettings
+from . import NETWORK_BACKENDS
 from .aiostream import AsyncioBackend
 from .resolver import Resolution, Resolver
 
@@ -104,6 +108,16 @@ class ResolvedStream(httpcore.AsyncNetworkStream):
         if value is None and info == "server_addr":
             return (self.address, self.port)
         return value
+
+
+def make_network_backend(name: str = "asyncio") -> httpcore.AsyncNetworkBackend:
+    """A fresh network backend by its `CrawlSettings.network_backend` name: ``"asyncio"``
+    (ours, `aiostream.AsyncioBackend`) or ``"httpcore"`` (`httpcore.AnyIOBackend`)."""
+    if name == "asyncio":
+        return AsyncioBackend()
+    if name == "httpcore":
+        return httpcore.AnyIOBackend()
+    raise ValueError(f"unknown network backend {name!r} (one of {', '.join(NETWORK_BACKENDS)})")
 
 
 class ResolvingBackend(httpcore.AsyncNetworkBackend):
@@ -241,7 +255,8 @@ class ResolvingTransport(httpx.AsyncBaseTransport):
 
     def __init__(self, resolver: Resolver, *, per_host: int = 8, http2: bool = True,
                  prefer_ipv4: bool = True, ssl_context: ssl.SSLContext | None = None,
-                 keepalive_expiry: float = 5.0, max_pools: int = MAX_POOLS) -> None:
+                 keepalive_expiry: float = 5.0, max_pools: int = MAX_POOLS,
+                 network_backend: str = "asyncio") -> None:
         self._resolver = resolver
         self._http2 = http2
         self._ssl = ssl_context or httpx.create_ssl_context()
@@ -252,7 +267,8 @@ class ResolvingTransport(httpx.AsyncBaseTransport):
         # Sizes add up to per_host: 20 -> 7, 7, 6.
         self._sizes = [per_host // shards + (1 if i < per_host % shards else 0)
                        for i in range(shards)]
-        self._backends = {family: ResolvingBackend(resolver, family, prefer_ipv4)
+        sockets = make_network_backend(network_backend)
+        self._backends = {family: ResolvingBackend(resolver, family, prefer_ipv4, sockets)
                           for family in (None, 4, 6)}
         self._shards: OrderedDict[tuple[bytes, bytes, int, int | None], _Shards] = OrderedDict()
         self._closed = False
@@ -352,10 +368,12 @@ def make_client(resolver: Resolver, settings: CrawlSettings, *,
 
     Read bodies with `response.aiter_raw()` and `decode.BodyDecoder` so size caps hold.
     `ssl_context` replaces the default certificate store (tests use a private CA).
+    `settings.network_backend` picks the sockets under the pools (see `make_network_backend`).
     """
     transport = ResolvingTransport(resolver, per_host=settings.per_host,
                                    http2=settings.http2, prefer_ipv4=settings.prefer_ipv4,
-                                   ssl_context=ssl_context)
+                                   ssl_context=ssl_context,
+                                   network_backend=settings.network_backend)
     return AuditClient(
         transport=transport,
         follow_redirects=False,

@@ -1,17 +1,18 @@
-"""pytest fixtures for webaudit and its plugins' tests: loopback HTTP and DNS servers
-and a generated 政府网站 to crawl.
+"""pytest fixtures for webaudit plugins' tests (and webaudit's own): loopback HTTP and
+DNS servers, a generated 政府网站 to crawl, and the reference crawl.
 
 Registered through the ``pytest11`` entry point, so it loads in every pytest run
-where webaudit is installed: it imports nothing but pytest at import time (the
-servers and generators are imported when a fixture first runs; the DNS server's
-dnslib only in its own subprocess). Every server a fixture starts is stopped by
+where webaudit is installed: it imports nothing but pytest and the standard-library
+site kit at import time (the crawler is imported when `run_audit` first runs, the
+DNS server's dnslib only in its own subprocess). Every server a fixture starts is stopped by
 PID at teardown, even when the test fails.
 
 Example, in a department plugin's tests::
 
+    from webaudit.testing import run_audit
+
     def test_finds_broken_links(webaudit_gov_site):
-        report = webaudit.audit(webaudit_gov_site.url,
-                                nameservers=[webaudit_gov_site.nameserver])
+        report = run_audit(webaudit_gov_site, plugins=["my_plugin"])
         broken = {f.target for f in report.findings if f.check == "links.broken"}
         assert webaudit_gov_site.expected.homepage_broken <= broken
 """
@@ -24,9 +25,11 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .expected import Expected
-    from .servers import LiveSite, RunningDNS, RunningServer
-    from .spec import SiteSpec
+    from ..sitekit.expected import Expected
+    from ..sitekit.live import LiveSite
+    from ..sitekit.servers import RunningDNS, RunningServer
+    from ..sitekit.spec import SiteSpec
+    from .reference import ReferenceSite
 
 
 @pytest.fixture
@@ -34,11 +37,12 @@ def webaudit_http_server() -> Iterator[Callable[..., RunningServer]]:
     """Factory: ``start(spec, **options) -> RunningServer`` serves a `SiteSpec` on
     127.0.0.1 and ::1 (one port; ::1 only where available) in a subprocess.
 
-    Options are those of `webaudit.testing.start_http_server`. Use
+    Options are those of `webaudit.sitekit.start_http_server` (``hosts``, ``port``,
+    ``tls=(cert, key)``). Use
     ``server.url(host, path)`` for URLs, ``server.stats()`` for request counts.
     All servers started through the factory are stopped at teardown.
     """
-    from .servers import start_http_server
+    from ..sitekit.servers import start_http_server
 
     started: list[RunningServer] = []
 
@@ -60,7 +64,7 @@ def webaudit_dns_server() -> Iterator[Callable[..., RunningDNS]]:
     ``dns.nameserver`` is ``"127.0.0.1:PORT"``; ``dns.stats()`` counts queries.
     All servers started through the factory are stopped at teardown.
     """
-    from .servers import start_dns_server
+    from ..sitekit.servers import start_dns_server
 
     started: list[RunningDNS] = []
 
@@ -80,7 +84,7 @@ def webaudit_serve() -> Iterator[Callable[..., LiveSite]]:
 
     The returned site's `expected` carries the real port. Stopped at teardown.
     """
-    from .servers import serve_site
+    from ..sitekit.live import serve_site
 
     started: list[LiveSite] = []
 
@@ -102,7 +106,7 @@ def webaudit_gov_site() -> Iterator[LiveSite]:
     correct audit finds, port filled in), ``server`` (the `RunningServer`:
     ``stats()``, ``reset()``), ``dns`` and ``spec``. Fresh counters each test.
     """
-    from .servers import start_gov_site
+    from ..sitekit.live import start_gov_site
 
     site = start_gov_site()
     try:
@@ -118,9 +122,25 @@ def webaudit_gov_site_module() -> Iterator[LiveSite]:
     Request counters and behaviour state (fail-then-ok, retry-after) carry over
     between tests: call ``site.server.reset()`` first where that matters.
     """
-    from .servers import start_gov_site
+    from ..sitekit.live import start_gov_site
 
     site = start_gov_site()
+    try:
+        yield site
+    finally:
+        site.stop()
+
+
+@pytest.fixture(scope="module")
+def webaudit_reference_site() -> Iterator[ReferenceSite]:
+    """The reference crawl's site, shared by the tests of a module: a generated 政府网站
+    served with its answer key. ``site.audit(plugins=[...])`` crawls it (counters reset
+    first); ``site.differences(report)`` is empty when the built-in checks found
+    exactly what the answer key says. See `webaudit.testing.reference`.
+    """
+    from .reference import start_reference_site
+
+    site = start_reference_site()
     try:
         yield site
     finally:

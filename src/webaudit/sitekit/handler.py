@@ -1,45 +1,31 @@
-"""The loopback HTTP server that serves a `SiteSpec`: ``python -m webaudit.testing.httpserver``.
+"""How the site-kit HTTP server answers one request: `SiteHandler`, and `SiteState`, what
+all its listeners share (the spec, the port, the counters).
 
-Usage::
-
-    python -m webaudit.testing.httpserver SPEC.json --port 0 --host 127.0.0.1 --host ::1
-
-It listens on every ``--host`` with the same port (``0``: pick a free one), then
-prints one JSON line, ``{"port": N, "pid": P, "addresses": [...]}``, and serves
-until it is terminated. The virtual host comes from the Host header (port
-dropped); an unknown host gets 404. Responses are HTTP/1.1 with keep-alive and
-carry ``X-Served-By: <bound address>``. Stateful behaviours (fail-then-ok,
-retry-after) count per (host, path). Two paths exist on every host:
-
-- ``GET /__stats``: JSON ``{"requests": [{"host", "path", "method", "count"}], "total"}``;
-  `path` is the request target with percent-escapes decoded;
-- ``POST /__reset``: forget the counters and the behaviours' state.
-
-Nothing is logged except errors (to stderr). Standard library only.
+See `webaudit.sitekit.httpserver` for the program and `webaudit.sitekit.spec` for what
+each `Resource` field and behaviour means. Standard library only.
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import errno
 import json
 import mimetypes
-import os
-import socket
+import ssl
 import sys
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Final
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote, urlsplit
 
 from . import behaviours
 from .spec import PORT_TOKEN, Resource, SiteSpec, SpecIndex
 
+if TYPE_CHECKING:
+    from .httpserver import SiteServer
+
 _HTML_TYPES: Final = ("", "html", "htm", "shtml", "jsp", "asp", "aspx", "php", "do", "action")
-_RETRY_BIND: Final = 8
+_INTERNAL: Final = frozenset({"/__stats", "/__reset"})
 
 
 class SiteState:
@@ -52,6 +38,7 @@ class SiteState:
         self.lock = threading.Lock()
         self.requests: Counter[tuple[str, str, str]] = Counter()
         self.hits: Counter[tuple[str, str]] = Counter()
+        self.connections = 0
 
     def count(self, host: str, path: str, method: str) -> int:
         """Record a request; return how many times (host, path) was asked before."""
@@ -61,41 +48,24 @@ class SiteState:
             self.hits[(host, path)] += 1
             return before
 
+    def count_connection(self) -> None:
+        with self.lock:
+            self.connections += 1
+
     def stats(self) -> dict[str, Any]:
         with self.lock:
             rows = [
                 {"host": h, "path": p, "method": m, "count": n}
                 for (h, p, m), n in sorted(self.requests.items())
             ]
-            return {"requests": rows, "total": sum(self.requests.values())}
+            return {"requests": rows, "total": sum(self.requests.values()),
+                    "connections": self.connections}
 
     def reset(self) -> None:
         with self.lock:
             self.requests.clear()
             self.hits.clear()
-
-
-class SiteServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = False
-
-    def __init__(self, address: tuple[str, int], state: SiteState) -> None:
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        self.state = state
-        self.bound_address = address[0]
-        super().__init__(address, SiteHandler)
-
-    def server_bind(self) -> None:
-        if self.address_family == socket.AF_INET6:
-            self.socket.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        super().server_bind()
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        exc = sys.exc_info()[1]
-        if isinstance(exc, ConnectionError | TimeoutError):
-            return  # the client gave up (stall, big body): expected in tests
-        super().handle_error(request, client_address)
+            self.connections = 0
 
 
 class SiteHandler(BaseHTTPRequestHandler):
@@ -105,6 +75,14 @@ class SiteHandler(BaseHTTPRequestHandler):
     timeout = 120
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms stalls
     server: SiteServer
+
+    def setup(self) -> None:
+        super().setup()
+        self._counted = False
+        if isinstance(self.connection, ssl.SSLSocket):
+            # the listening socket does not handshake on accept: a slow or failing
+            # client only holds up its own thread
+            self.connection.do_handshake()
 
     def version_string(self) -> str:
         return self.server_version
@@ -144,6 +122,9 @@ class SiteHandler(BaseHTTPRequestHandler):
             body = json.dumps(state.stats()).encode()
             self._send(200, {"Content-Type": "application/json"}, body, head=head)
             return
+        if not self._counted and path not in _INTERNAL:
+            self._counted = True
+            state.count_connection()
         host = self._virtual_host()
         target = f"{path}?{query}" if query else path
         before = state.count(host, target, self.command)
@@ -158,12 +139,14 @@ class SiteHandler(BaseHTTPRequestHandler):
         found = state.index.find(host, path, query)
         if found is None:
             self._not_found(head)
-        elif head and found[1].head_405:
-            # with a body, as some real servers send one: a crawler must not reuse
-            # this connection
-            self._send(405, {"Allow": "GET", "Content-Type": "text/plain"}, b"HEAD not allowed")
+            return
+        res = found[1]
+        if head and res.head_status is not None:
+            self._wrong_head(res)
         else:
-            self._answer(found[1], found[0], path, target, before, head)
+            self._answer(res, found[0], path, target, before, head)
+        if res.close:
+            self.close_connection = True  # without saying so in a header
 
     def _virtual_host(self) -> str:
         raw = (self.headers.get("Host") or "").strip().lower()
@@ -177,6 +160,18 @@ class SiteHandler(BaseHTTPRequestHandler):
             return spec.default_host
         return host.rstrip(".")
 
+    def _wrong_head(self, res: Resource) -> None:
+        assert res.head_status is not None
+        headers = {"Content-Type": "text/plain"}
+        if res.head_status == 405:
+            headers["Allow"] = "GET"
+        body = res.head_body.encode("utf-8")
+        # A body (when set) is written although this answers a HEAD, as some real servers
+        # do: a crawler must not reuse this connection.
+        self._start(res.head_status, headers, len(body))
+        if body:
+            self.wfile.write(body)
+
     def _answer(self, res: Resource, key: str, path: str, target: str, before: int,
                 head: bool) -> None:
         kind = res.behaviour
@@ -185,8 +180,8 @@ class SiteHandler(BaseHTTPRequestHandler):
                        b"", head=head)
             return
         if kind == "fail-then-ok" and before < res.fail_count:
-            self._send(500, {"Content-Type": "text/html; charset=utf-8"},
-                       "<h1>500 服务器内部错误</h1>".encode(), head=head)
+            self._send(res.fail_status, {"Content-Type": "text/html; charset=utf-8"},
+                       f"<h1>{res.fail_status} 服务器内部错误</h1>".encode(), head=head)
             return
         if kind == "retry-after" and before < res.fail_count:
             self._send(429, {"Retry-After": str(res.retry_after),
@@ -204,6 +199,8 @@ class SiteHandler(BaseHTTPRequestHandler):
         if kind == "calendar":
             body = behaviours.calendar_page(key.rstrip("*"), target).encode("utf-8")
             headers["Content-Type"] = "text/html; charset=utf-8"
+        elif kind == "request-header" and res.request_header in self.headers:
+            body = (self.headers.get(res.request_header) or "").encode("utf-8")
         else:
             body = self._sub_bytes(res.body_bytes())
             if kind == "session":
@@ -235,11 +232,20 @@ class SiteHandler(BaseHTTPRequestHandler):
         for key, value in headers.items():
             self.send_header(key, value)
         self.send_header("X-Served-By", self.server.bound_address)
+        if self.server.state.spec.echo_request:
+            self._echo_request()
         if length is None:
             self.send_header("Transfer-Encoding", "chunked")
         else:
             self.send_header("Content-Length", str(length))
         self.end_headers()
+
+    def _echo_request(self) -> None:
+        self.send_header("X-Server-Addr", self.server.bound_address)
+        self.send_header("X-Host", self.headers.get("Host", ""))
+        self.send_header("X-Method", self.command)
+        self.send_header("X-SNI", getattr(self.connection, "webaudit_sni", None) or "")
+        self.send_header("X-Accept-Encoding", self.headers.get("Accept-Encoding", ""))
 
     def _send(self, status: int, headers: dict[str, str], body: bytes, head: bool = False) -> None:
         self._start(status, headers, len(body))
@@ -256,7 +262,9 @@ class SiteHandler(BaseHTTPRequestHandler):
         self._start(res.status, headers, None if res.chunked else res.size)
         if head:
             return
-        for piece in behaviours.filler(res.size):
+        unit = res.body_bytes()
+        pieces = behaviours.repeated(unit, res.size) if unit else behaviours.filler(res.size)
+        for piece in pieces:
             if res.chunked:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
             else:
@@ -279,49 +287,3 @@ class SiteHandler(BaseHTTPRequestHandler):
     def _sub_bytes(self, body: bytes) -> bytes:
         token = PORT_TOKEN.encode()
         return body.replace(token, str(self.server.state.port).encode()) if token in body else body
-
-
-def bind_servers(state: SiteState, hosts: list[str], port: int) -> list[SiteServer]:
-    """Bind one server per address, all on one port (a free one when `port` is 0)."""
-    last: OSError | None = None
-    for _ in range(_RETRY_BIND if port == 0 else 1):
-        servers: list[SiteServer] = []
-        try:
-            chosen = port
-            for host in hosts:
-                server = SiteServer((host, chosen), state)
-                servers.append(server)
-                chosen = server.server_address[1]
-            state.port = chosen
-            return servers
-        except OSError as exc:
-            for server in servers:
-                server.server_close()
-            if exc.errno != errno.EADDRINUSE or port != 0:
-                raise
-            last = exc
-    raise last or OSError("could not bind")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m webaudit.testing.httpserver")
-    parser.add_argument("spec", help="SiteSpec JSON file")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--host", action="append", dest="hosts",
-                        help="address to listen on (repeatable; default 127.0.0.1)")
-    args = parser.parse_args(argv)
-    state = SiteState(SiteSpec.load(args.spec))
-    servers = bind_servers(state, args.hosts or ["127.0.0.1"], args.port)
-    for server in servers:
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    addresses = [s.bound_address for s in servers]
-    ready = {"port": state.port, "pid": os.getpid(), "addresses": addresses}
-    sys.stdout.write(json.dumps(ready) + "\n")
-    sys.stdout.flush()
-    with contextlib.suppress(KeyboardInterrupt):
-        threading.Event().wait()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """Bodies the test HTTP server makes up on the fly: calendar traps, session ids,
 streamed filler and the gzip bomb.
 
-Standard library only. Nothing here touches sockets; `httpserver` writes what
+Standard library only. Nothing here touches sockets; `handler` writes what
 these functions return.
 """
 
@@ -102,6 +102,16 @@ def filler(size: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
         piece = block if first else body_block
         first = False
         piece = piece[: size - sent]
+        sent += len(piece)
+        yield piece
+
+
+def repeated(unit: bytes, size: int, chunk: int = 64 * 1024) -> Iterator[bytes]:
+    """`size` bytes of `unit` over and over, in pieces of about `chunk` bytes."""
+    block = unit * max(1, chunk // len(unit))
+    sent = 0
+    while sent < size:
+        piece = block[: size - sent]
         sent += len(piece)
         yield piece
 

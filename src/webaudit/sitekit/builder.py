@@ -75,10 +75,13 @@ class SiteBuilder:
         return url
 
     def file(self, path: str, host: str | None = None, head_405: bool = False) -> str:
-        """A small attachment or static file at `path`; returns its URL."""
+        """A small attachment or static file at `path`; returns its URL. With `head_405`
+        its server refuses HEAD (405, with a body all the same)."""
         name = posixpath.basename(path)
         body = file_body(name.rsplit(".", 1)[-1].lower(), name)
-        self.spec.add(host or self.site.host, path, Resource(body=body, head_405=head_405))
+        resource = (Resource(body=body, head_status=405, head_body="HEAD not allowed")
+                    if head_405 else Resource(body=body))
+        self.spec.add(host or self.site.host, path, resource)
         return self.site.url(path, host)
 
     def external(self, host: str, paths: dict[str, str] | None = None) -> None:

@@ -1,7 +1,7 @@
 """The site model that the test HTTP server serves: virtual hosts of path → `Resource`.
 
 A `SiteSpec` is plain data, JSON-serialisable, because the server runs in a
-subprocess (`python -m webaudit.testing.httpserver SPEC.json`). Bodies and
+subprocess (`python -m webaudit.sitekit.httpserver SPEC.json`). Bodies and
 headers may contain `PORT_TOKEN`; the server replaces it with the port it is
 listening on, so pages can carry absolute links (`http://www.gov.cn:__PORT__/`)
 to hosts it serves itself. Standard library only: the demo runs without the
@@ -20,7 +20,7 @@ PORT_TOKEN: Final = "__PORT__"
 
 Behaviour = Literal[
     "redirect", "fail-then-ok", "retry-after", "stall", "stall-headers", "stall-body", "big",
-    "gzip-bomb", "calendar", "session",
+    "gzip-bomb", "calendar", "session", "request-header",
 ]
 BEHAVIOURS: Final[frozenset[str]] = frozenset(get_args(Behaviour))
 
@@ -32,23 +32,32 @@ class Resource:
     `body` is sent as is when it is bytes; a str body is encoded with `charset`.
     Without a `Content-Type` in `headers` the server sends `text/html; charset=…`
     for pages and a type guessed from the extension for files. `behaviour` names a
-    special answer (see the module docstring of `webaudit.testing.httpserver`):
+    special answer (see the module docstring of `webaudit.sitekit.httpserver`):
 
     - ``redirect``: `status` (301/302/…) with `Location: location`;
-    - ``fail-then-ok``: 500 for the first `fail_count` requests, then the resource;
+    - ``fail-then-ok``: `fail_status` (500) for the first `fail_count` requests, then
+      the resource;
     - ``retry-after``: 429 with `Retry-After: retry_after` for the first `fail_count`
       requests (default 1), then the resource;
     - ``stall-headers`` / ``stall-body``: sleep `stall_seconds` before the status line,
       or after the headers and before the body (``stall`` is ``stall-body``);
-    - ``big``: `size` bytes of HTML-ish filler, streamed (`chunked` or Content-Length);
+    - ``big``: `size` bytes, streamed (`chunked` or Content-Length): `body` repeated, or
+      HTML-ish filler when `body` is empty;
     - ``gzip-bomb``: gzip of `size` zero bytes (default 200 MB), `Content-Encoding: gzip`;
     - ``calendar``: an endless calendar (`?date=YYYY-MM-DD` or `/YYYY/MM/` below the key);
     - ``session``: `body` with a fresh `;jsessionid=` (or `?sid=` when `session_style`
       is ``"sid"``, or an ASP.NET ``/(S(…))`` path prefix when it is ``"aspnet"``) in
-      every root-relative link, on every request.
+      every root-relative link, on every request;
+    - ``request-header``: the value of the request's `request_header` header as the body
+      (`body` when the request has none), e.g. to see which cookies a client sends.
 
+    Counters (fail-then-ok, retry-after) are per host and path with query: the same
+    path under different queries (``/flaky?key=a``, ``/flaky?key=b``) counts apart.
     A key ending in ``*`` matches every path that starts with the rest of it.
-    `head_405` answers HEAD with 405 Method Not Allowed.
+    `head_status` answers HEAD with that status instead (servers that get HEAD wrong:
+    405, 404, 500…), with `Allow: GET` for 405 and `head_body` sent even so when set
+    (as some servers do: a client must not reuse that connection). `close` closes
+    the connection after the answer without announcing it (no ``Connection: close``).
     """
 
     status: int = 200
@@ -63,13 +72,19 @@ class Resource:
     size: int = 0
     chunked: bool = False
     session_style: Literal["jsessionid", "sid", "aspnet"] = "jsessionid"
-    head_405: bool = False
+    fail_status: int = 500
+    head_status: int | None = None
+    head_body: str = ""
+    request_header: str = "Cookie"
+    close: bool = False
 
     def __post_init__(self) -> None:
         if self.behaviour is not None and self.behaviour not in BEHAVIOURS:
             raise ValueError(f"unknown behaviour {self.behaviour!r}")
         if self.behaviour == "redirect" and self.location is None:
             raise ValueError("a redirect needs a location")
+        if self.head_body and self.head_status is None:
+            raise ValueError("head_body needs a head_status")
 
     def body_bytes(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -111,11 +126,16 @@ class SiteSpec:
 
     `robots` holds each host's robots.txt text (no entry: /robots.txt is a 404).
     `default_host` answers requests whose Host is missing or an IP literal.
+    `echo_request` makes every response tell what the server saw of its request:
+    ``X-Server-Addr`` (the address it arrived on), ``X-Host`` (the Host header as
+    sent), ``X-Method``, ``X-SNI`` (the TLS server name, empty without TLS) and
+    ``X-Accept-Encoding``.
     """
 
     hosts: dict[str, dict[str, Resource]] = field(default_factory=dict)
     robots: dict[str, str] = field(default_factory=dict)
     default_host: str | None = None
+    echo_request: bool = False
 
     def add(self, host: str, path: str, resource: Resource) -> Resource:
         self.hosts.setdefault(host.lower(), {})[path] = resource
@@ -133,6 +153,7 @@ class SiteSpec:
             "hosts": {h: {p: r.to_dict() for p, r in res.items()} for h, res in self.hosts.items()},
             "robots": dict(self.robots),
             "default_host": self.default_host,
+            "echo_request": self.echo_request,
         }
 
     @classmethod
@@ -142,7 +163,8 @@ class SiteSpec:
             for h, res in data.get("hosts", {}).items()
         }
         return cls(hosts=hosts, robots=dict(data.get("robots", {})),
-                   default_host=data.get("default_host"))
+                   default_host=data.get("default_host"),
+                   echo_request=bool(data.get("echo_request", False)))
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False)
@@ -166,6 +188,7 @@ class SiteSpec:
             self.host(host).update(resources)
         self.robots.update(other.robots)
         self.default_host = self.default_host or other.default_host
+        self.echo_request = self.echo_request or other.echo_request
         return self
 
 

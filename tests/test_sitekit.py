@@ -1,4 +1,4 @@
-"""The loopback test servers and site generators of `webaudit.testing`.
+"""The site kit (`webaudit.sitekit`): loopback test servers and site generators.
 
 Every server runs as a subprocess on 127.0.0.1 / ::1 and is stopped by PID; the
 tests check that the PIDs are gone. Requests go through `http.client` straight
@@ -8,7 +8,6 @@ to loopback with an explicit Host header (no proxies, no system DNS).
 from __future__ import annotations
 
 import http.client
-import json
 import os
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 from dnslib import QTYPE, RCODE, DNSRecord  # type: ignore[import-untyped]
 
 from webaudit.demo import DEFECTS, demo_site, demo_spec
-from webaudit.testing import (
+from webaudit.sitekit import (
     PORT_TOKEN,
     LiveSite,
     Resource,
@@ -89,7 +88,7 @@ def behaviour_spec() -> SiteSpec:
     add(HOST, "/calendar*", Resource(behaviour="calendar"))
     add(HOST, "/bsfw/index.jsp", Resource(behaviour="session",
                                           body='<a href="/bsfw/list.jsp?type=1">列表</a>'))
-    add(HOST, "/files/a.pdf", Resource(body=b"%PDF-1.4 x", head_405=True))
+    add(HOST, "/files/a.pdf", Resource(body=b"%PDF-1.4 x", head_status=405, head_body="no HEAD"))
     add("www.gov.cn", "/", Resource(body="<title>中国政府网</title>"))
     spec.robots[HOST] = "User-agent: *\nDisallow: /private/\n"
     return spec
@@ -103,12 +102,6 @@ def server() -> Iterator[RunningServer]:
     finally:
         running.stop()
         assert pid_gone(running.pid)
-
-
-def test_public_names() -> None:
-    import webaudit.testing
-
-    assert all(getattr(webaudit.testing, name) for name in webaudit.testing.__all__)
 
 
 def test_spec_round_trips_through_json() -> None:
@@ -204,7 +197,7 @@ def test_stalls(server: RunningServer) -> None:
     conn.close()
 
 
-def test_head_and_head_405(server: RunningServer) -> None:
+def test_head_and_a_wrong_head_status(server: RunningServer) -> None:
     status, headers, body = fetch(server.port, "/gbk.html", method="HEAD")
     assert (status, body) == (200, b"")
     assert int(headers["Content-Length"]) == len(f"<title>{GBK_TEXT}</title>".encode("gbk"))
@@ -349,20 +342,23 @@ def test_big_site_and_write_static(tmp_path: Path) -> None:
     assert all((root / p.lstrip("/")).is_file() for p in served)
 
 
-def test_pytest_plugin_imports_nothing_heavy() -> None:
-    code = ("import sys, webaudit.testing.pytest_plugin as p; "
-            "print(sorted(m for m in ('dnslib', 'jsonschema') if m in sys.modules))")
+def test_the_site_kit_is_standard_library_only() -> None:
+    # `webaudit demo` serves its site with the kit, without the test extras
+    code = ("import sys; before = set(sys.modules); import webaudit.sitekit, "
+            "webaudit.sitekit.httpserver, webaudit.demo; print(sorted(m for m in "
+            "set(sys.modules) - before if not m.startswith('webaudit') and 'site-packages' "
+            "in (getattr(sys.modules[m], '__file__', None) or '')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=30)
-    assert json.loads(out.stdout.replace("'", '"')) == []
+    assert out.stdout.strip() == "[]"
 
 
 def test_start_failure_is_reported(tmp_path: Path) -> None:
-    from webaudit.testing.servers import ServerStartError, _Child
+    from webaudit.sitekit.process import ServerProcess, ServerStartError
 
     workdir = tmp_path / "w"
     workdir.mkdir()
     with pytest.raises(ServerStartError, match="exited with code 1") as info:
-        _Child("webaudit.testing.no_such_module", [], workdir, timeout=10)
+        ServerProcess("webaudit.sitekit.no_such_module", [], workdir, timeout=10)
     assert not workdir.exists()  # cleaned up
     assert "No module named" in str(info.value)  # the child's stderr is in the message

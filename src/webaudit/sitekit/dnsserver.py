@@ -1,8 +1,8 @@
-"""A loopback authoritative DNS server for tests: ``python -m webaudit.testing.dnsserver``.
+"""A loopback authoritative DNS server for tests: ``python -m webaudit.sitekit.dnsserver``.
 
 Usage::
 
-    python -m webaudit.testing.dnsserver ZONE.json --port 0 [--stats FILE]
+    python -m webaudit.sitekit.dnsserver ZONE.json --port 0 [--stats FILE]
 
 ZONE maps names to lists of addresses; each becomes an A or AAAA record by its
 form. Special keys:
@@ -17,7 +17,7 @@ answer. It listens on UDP and TCP with the same port on 127.0.0.1, prints
 ``{"port": N, "pid": P}`` when ready, and, with ``--stats``, keeps FILE updated
 with ``{"queries": {"name TYPE": count}, "total": n}`` after every query.
 
-This is the only module of `webaudit.testing` that needs dnslib (a test extra).
+This is the only module of `webaudit.sitekit` that needs dnslib (a test extra).
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def bind(zone: Zone, host: str, port: int) -> tuple[_UDPServer, _TCPServer]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m webaudit.testing.dnsserver")
+    parser = argparse.ArgumentParser(prog="python -m webaudit.sitekit.dnsserver")
     parser.add_argument("zone", help="zone JSON file: name -> [addresses]")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
