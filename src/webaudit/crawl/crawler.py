@@ -70,6 +70,7 @@ class SiteCrawler:
         self.started = 0.0
         self.limits_hit: set[str] = set()
         self.skip_errors: set[str] = set()
+        self.keep_later: set[str] = set()  # KeepTarget URLs not linked yet
         self.scheduler = scheduler.for_site(fetcher, in_scope=self.policy.in_scope,
                                             stop_before=self.answered)
         ctx.bind(self.scheduler)
@@ -173,6 +174,8 @@ class SiteCrawler:
             target = self.result.targets.get(url)
             if target is not None:
                 target.keep = True
+            else:
+                self.keep_later.add(url)
         for reg, request in outcome.requests:
             self.scheduler.submit(Job("check", request, robots=self.policy.in_scope(request.url),
                                       owner=reg))
@@ -202,6 +205,9 @@ class SiteCrawler:
         target = self.result.targets.get(url)
         if target is None:
             target = TargetStatus(url=url, in_scope=in_scope)
+            if self.keep_later:
+                target.keep = url in self.keep_later
+                self.keep_later.discard(url)
             self.result.targets[url] = target
         return target
 

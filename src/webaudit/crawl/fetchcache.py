@@ -94,14 +94,18 @@ class FetchCache:
             self._put(self.key(request, allow_private), result, cap)
 
     async def shared(self, request: FetchRequest, allow_private: frozenset[str],
-                     fetch: Callable[[], Awaitable[FetchResult]]) -> FetchResult:
+                     fetch: Callable[[], Awaitable[FetchResult]], *,
+                     share: bool = True) -> FetchResult:
         """Run `fetch` for `request` unless the same request is already in flight; either
         way every caller gets the one result. A caller's cancellation does not cancel the
         fetch others wait on; when the fetch itself is cancelled (its site stopped), a
-        caller that was not cancelled starts it again."""
+        caller that was not cancelled starts it again. With `share` False the caller
+        joins a fetch in flight but runs its own fetch for itself alone."""
         key = self.key(request, allow_private)
         while True:
             task = self._inflight.get(key)
+            if task is None and not share:
+                return await fetch()
             if task is None:
                 task = asyncio.ensure_future(fetch())
                 self._inflight[key] = task

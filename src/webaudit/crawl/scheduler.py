@@ -137,9 +137,12 @@ class SiteScheduler:
         if cached is not None:
             return cached
         if shortcut and self.stop_before is not None:
-            # A fetch that may stop at a redirect is site-specific: shared with nobody,
-            # and its answer is cached only when it went to the end.
-            return await self._send(request, self.stop_before)
+            # A fetch that may stop at a redirect is site-specific: it joins the same
+            # fetch in flight, but its own is shared with nobody, and its answer is
+            # cached only when it went to the end.
+            stop_before = self.stop_before
+            return await run.cache.shared(request, allow,
+                                          lambda: self._send(request, stop_before), share=False)
         return await run.cache.shared(request, allow, lambda: self._owned_send(request))
 
     async def _owned_send(self, request: FetchRequest) -> FetchResult:

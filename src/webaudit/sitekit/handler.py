@@ -39,6 +39,18 @@ class SiteState:
         self.requests: Counter[tuple[str, str, str]] = Counter()
         self.hits: Counter[tuple[str, str]] = Counter()
         self.connections = 0
+        self.active: Counter[str] = Counter()
+        self.peak: Counter[str] = Counter()
+
+    def enter(self, host: str) -> None:
+        """A request for `host` is being answered (for the peak in flight per host)."""
+        with self.lock:
+            self.active[host] += 1
+            self.peak[host] = max(self.peak[host], self.active[host])
+
+    def leave(self, host: str) -> None:
+        with self.lock:
+            self.active[host] -= 1
 
     def count(self, host: str, path: str, method: str) -> int:
         """Record a request; return how many times (host, path) was asked before."""
@@ -59,13 +71,14 @@ class SiteState:
                 for (h, p, m), n in sorted(self.requests.items())
             ]
             return {"requests": rows, "total": sum(self.requests.values()),
-                    "connections": self.connections}
+                    "connections": self.connections, "peak_in_flight": dict(self.peak)}
 
     def reset(self) -> None:
         with self.lock:
             self.requests.clear()
             self.hits.clear()
             self.connections = 0
+            self.peak.clear()
 
 
 class SiteHandler(BaseHTTPRequestHandler):
@@ -141,10 +154,14 @@ class SiteHandler(BaseHTTPRequestHandler):
             self._not_found(head)
             return
         res = found[1]
-        if head and res.head_status is not None:
-            self._wrong_head(res)
-        else:
-            self._answer(res, found[0], path, target, before, head)
+        state.enter(host)
+        try:
+            if head and res.head_status is not None:
+                self._wrong_head(res)
+            else:
+                self._answer(res, found[0], path, target, before, head)
+        finally:
+            state.leave(host)
         if res.close:
             self.close_connection = True  # without saying so in a header
 

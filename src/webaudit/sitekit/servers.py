@@ -13,7 +13,7 @@ import ssl
 import tempfile
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -42,6 +42,7 @@ class RequestStats:
 
     rows: tuple[tuple[str, str, str, int], ...]  # (host, path, method, count)
     connections: int = 0  # connections that carried at least one request for a site
+    peak_in_flight: Mapping[str, int] = field(default_factory=dict)  # host → most answered at once
 
     @property
     def total(self) -> int:
@@ -104,7 +105,8 @@ class RunningServer(ServerHandle):
         connections."""
         data = json.loads(self._request("GET", "/__stats"))
         return RequestStats(tuple((r["host"], r["path"], r["method"], r["count"])
-                                  for r in data["requests"]), data.get("connections", 0))
+                                  for r in data["requests"]), data.get("connections", 0),
+                            data.get("peak_in_flight", {}))
 
     def reset(self) -> None:
         """Forget request and connection counts and behaviour state (fail-then-ok starts
