@@ -178,3 +178,22 @@ def test_a_page_pickles_small_without_its_tree_and_body() -> None:
                                                                page.links)
     assert copy.text == page.text == "返回首页"
     assert copy.tree.css_first("title").text() == "页面不存在"
+
+
+def test_configure_runs_before_register_checks() -> None:
+    from webaudit.testing import run_audit
+
+    calls: list[str] = []
+
+    class Ordered:
+        @hookimpl
+        async def configure(self) -> None:
+            calls.append("configure")
+
+        @hookimpl
+        def register_checks(self, register: Any) -> None:
+            calls.append("register_checks")
+
+    closed = "http://127.0.0.1:9/"  # nothing listens: the run still configures and registers
+    run_audit(closed, plugins=[Ordered()], retries=0)
+    assert calls == ["configure", "register_checks"]

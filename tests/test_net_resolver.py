@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import anyio
 import pytest
 
-from webaudit.net.addresses import address_category, host_is_ip
+from webaudit.net.addresses import address_category, parse_ip
 from webaudit.net.resolver import Resolution, Resolver, parse_nameserver
 from webaudit.sitekit import RunningDNS, start_dns_server
 
@@ -153,8 +153,8 @@ def test_address_category(ip: str, category: str) -> None:
     assert address_category(ip) == category
 
 
-def test_host_is_ip() -> None:
-    assert host_is_ip("1.2.3.4") and host_is_ip("::1") and host_is_ip("[::1]")
-    assert not host_is_ip("www.gov.cn") and not host_is_ip("1.2.3")
+def test_parse_ip_takes_literals_only() -> None:
+    assert parse_ip("1.2.3.4") and parse_ip("::1") and parse_ip("[::1]")
+    assert parse_ip("www.gov.cn") is None and parse_ip("1.2.3") is None
     with pytest.raises(ValueError):
         address_category("www.gov.cn")

@@ -21,11 +21,8 @@ Nothing here does I/O.
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias
-
-from .model import Finding
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from .model import Report
@@ -80,16 +77,6 @@ class FetchRequest:
             raise ValueError(f"FetchRequest family must be 4, 6 or None, not {self.family!r}")
         if self.max_bytes is not None and self.max_bytes < 1:
             raise ValueError(f"FetchRequest max_bytes must be at least 1, not {self.max_bytes}")
-
-
-PageItem: TypeAlias = Finding | Fact | FetchRequest
-"""What `check_page` and `check_fetched` may return (or yield)."""
-
-PageResult: TypeAlias = Iterable[PageItem] | None
-"""The return type of `check_page` and `check_fetched`."""
-
-SiteCheckResult: TypeAlias = Iterable[Finding] | Awaitable[Iterable[Finding] | None] | None
-"""The return type of `check_site` (which may be ``async``)."""
 
 
 class Check(Protocol):

@@ -106,6 +106,34 @@ max_samples = 1
         f"{base}/edu/", f"{base}/gs/"]  # no departments given: every site is checked
 
 
+def test_two_runs_at_once_keep_their_own_plugin_tables(tmp_path: Path,
+                                                       webaudit_http_server) -> None:
+    """Checks are built per run from that run's table: nothing is shared in module globals."""
+    import asyncio
+
+    server = webaudit_http_server(_spec(), hosts=("127.0.0.1",))
+    base = f"http://127.0.0.1:{server.port}"
+    configs = []
+    for name, table in (("a", 'departments = ["民政局"]\nmax_samples = 1'),
+                        ("b", 'departments = ["教育局"]\nmax_samples = 0')):
+        config = tmp_path / f"{name}.toml"
+        config.write_text(f'plugins = ["webaudit_pii"]\n'
+                          f'[[sites]]\nname = "民政局"\nurl = "{base}/"\ndepartment = "民政局"\n'
+                          f'[[sites]]\nname = "教育局"\nurl = "{base}/edu/"\ndepartment = "教育局"\n'
+                          f"[plugin.pii]\n{table}\n", encoding="utf-8")
+        configs.append(str(config))
+
+    async def both() -> list[webaudit.Report]:
+        return list(await asyncio.gather(*(
+            webaudit.audit_async(c, as_of=AS_OF, load_entrypoints=False) for c in configs)))
+
+    first, second = asyncio.run(both())
+    assert [(f.url, f.evidence) for f in first.findings if f.check == "pii.id-number"] == [
+        (f"{base}/gs/", {"count": 2, "samples": [mask(STANDARD)]})]
+    assert [(f.url, f.evidence) for f in second.findings if f.check == "pii.id-number"] == [
+        (f"{base}/edu/", {"count": 1, "samples": []})]
+
+
 def test_the_plugin_leaves_the_built_in_results_alone(
         webaudit_reference_site: ReferenceSite) -> None:
     report = webaudit_reference_site.audit(plugins=["webaudit_pii"], as_of=AS_OF,

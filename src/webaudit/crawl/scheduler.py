@@ -15,10 +15,9 @@ means is the crawler's business (`JobHandler`); the scheduler only fetches.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Literal, Protocol
 
@@ -66,21 +65,22 @@ class JobHandler(Protocol):
 
 
 class HostSlots:
-    """Requests in flight: at most `per_host` to one host and `total` in all."""
+    """Requests in flight: at most `per_host` to one host and `total` in all.
+
+    Take the host's slot first, then the global one (``async with slots.host(h),
+    slots.total``): a request waiting for a busy host then holds no global slot.
+    """
 
     def __init__(self, per_host: int, total: int) -> None:
         self.per_host = per_host
         self._hosts: dict[str, asyncio.Semaphore] = {}
-        self._total = asyncio.Semaphore(total)
+        self.total = asyncio.Semaphore(total)
 
-    @contextlib.asynccontextmanager
-    async def hold(self, host: str) -> AsyncIterator[None]:
-        # the host's slot first: a request waiting for a busy host holds no global slot
+    def host(self, host: str) -> asyncio.Semaphore:
         limit = self._hosts.get(host)
         if limit is None:
             limit = self._hosts[host] = asyncio.Semaphore(self.per_host)
-        async with limit, self._total:
-            yield
+        return limit
 
 
 class RunScheduler:
@@ -164,7 +164,8 @@ class SiteScheduler:
             stopped = stop_before is not None and stop_before(location)
             return stopped
 
-        async with self.run_scheduler.slots.hold(host_of(request.url)):
+        slots = self.run_scheduler.slots
+        async with slots.host(host_of(request.url)), slots.total:
             result = await self.fetcher.fetch(
                 request.url, method=request.method, keep_body=request.body,
                 family=request.family, allow_private=self.allow_private,
@@ -174,7 +175,8 @@ class SiteScheduler:
         return result
 
     async def _fetch_robots(self, url: str) -> FetchResult:
-        async with self.run_scheduler.slots.hold(host_of(url)):
+        slots = self.run_scheduler.slots
+        async with slots.host(host_of(url)), slots.total:
             return await self.fetcher.fetch(url, method="GET", keep_body=True,
                                             allow_private=self.allow_private,
                                             max_bytes=ROBOTS_MAX_BYTES)

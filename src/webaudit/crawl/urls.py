@@ -95,14 +95,6 @@ def normalize(url: str) -> str | None:
     return f"{parsed.protocol}//{userinfo}{parsed.hostname}{port}{path}{search}"
 
 
-def split_host(url: str) -> tuple[str, str, int]:
-    """(scheme, host, port) of a normalised URL; IPv6 hosts keep their brackets."""
-    parsed = ada_url.URL(url)
-    scheme = parsed.protocol[:-1]
-    port = int(parsed.port) if parsed.port else (443 if scheme == "https" else 80)
-    return scheme, parsed.hostname, port
-
-
 def host_of(url: str) -> str:
     """The host name of an absolute URL (lower case; IPv6 without brackets)."""
     try:

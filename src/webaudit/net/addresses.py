@@ -11,9 +11,6 @@ import ipaddress
 from typing import Final, Literal
 
 Category = Literal["public", "private", "loopback", "link-local", "reserved"]
-CATEGORIES: Final[tuple[Category, ...]] = ("public", "private", "loopback", "link-local",
-                                           "reserved")
-
 _PRIVATE_NETS: Final = tuple(ipaddress.ip_network(n) for n in (
     "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",  # RFC 1918
     "100.64.0.0/10",  # RFC 6598 carrier-grade NAT
@@ -31,11 +28,6 @@ def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return ipaddress.ip_address(text)
     except ValueError:
         return None
-
-
-def host_is_ip(host: str) -> bool:
-    """True when `host` is an IPv4 or IPv6 literal (brackets allowed)."""
-    return parse_ip(host) is not None
 
 
 def address_category(ip: str) -> Category:

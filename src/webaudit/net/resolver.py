@@ -153,10 +153,6 @@ class Resolver:
             del self._inflight[key]
             event.set()
 
-    def forget(self, host: str) -> None:
-        """Drop a cached answer, so the next `resolve` asks again."""
-        self._cache.pop(_normalise(host), None)
-
     async def _lookup(self, host: str) -> Resolution:
         addr = parse_ip(host)
         if addr is not None:
