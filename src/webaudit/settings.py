@@ -156,7 +156,7 @@ class CrawlSettings:
                                      help="Longest Retry-After honoured, seconds.")
     max_redirects: int = setting(10, minimum=0, help="Redirect hops followed per request.")
     ignore_robots: bool = setting(False, flag="--ignore-robots", help="Do not obey robots.txt.")
-    user_agent: str = setting("webaudit/0.1 (+https://pypi.org/project/webaudit/)",
+    user_agent: str = setting("webaudit/0.2 (+https://pypi.org/project/webaudit/)",
                               help="The User-Agent header.")
     prefer_ipv4: bool = setting(True, help="Try IPv4 addresses before IPv6.")
     http2: bool = setting(True, help="Offer HTTP/2 over TLS.")
