@@ -25,16 +25,8 @@ from webaudit.plugins import get_plugin_manager
 from webaudit.report.serialize import load_schema, report_to_dict
 from webaudit.runner import run
 from webaudit.sitekit import LiveSite, start_gov_site
+from webaudit.testing.reference import CHECK_OF_KIND
 
-CHECK_OF_KIND = {
-    "status": "links.broken",
-    "dns": "links.broken",
-    "timeout": "links.broken",
-    "too-many-redirects": "links.broken",
-    "redirect-loop": "links.redirect-loop",
-    "soft-404": "links.soft-404",
-    "private-address": "links.private-address",
-}
 SITE_NOTICES = {"crawl.trap", "crawl.limit"}
 
 
