@@ -929,6 +929,7 @@ class Summary:
     cpu_percent: float | None
     nginx_cpu_s: float | None
     problems: list[str]
+    cpu_s: float | None = None  # median user+system CPU seconds of the tool process
 
 
 def summarize(runs: list[ToolRun]) -> list[Summary]:
@@ -948,6 +949,8 @@ def summarize(runs: list[ToolRun]) -> list[Summary]:
         rss = [r.measure.peak_rss_kb for r in ok if r.measure and r.measure.peak_rss_kb]
         cpu = [r.measure.cpu_percent for r in ok if r.measure and r.measure.cpu_percent is not None]
         ngx = [r.nginx_cpu_s for r in ok if r.nginx_cpu_s is not None]
+        cpu_s = [r.measure.user_s + r.measure.sys_s for r in ok if r.measure
+                 and r.measure.user_s is not None and r.measure.sys_s is not None]
         wall = median(walls)
         server = ok[0].server
         out.append(Summary(
@@ -955,7 +958,8 @@ def summarize(runs: list[ToolRun]) -> list[Summary]:
             [round(w, 2) for w in walls], server["pages"], round(server["pages"] / wall, 1),
             ok[0].tool_view.get("urls"), ok[0].tool_view.get("broken"), server["requests"],
             server["connections"], round(median([float(x) for x in rss]) / 1024, 1) if rss else None,
-            round(median(cpu), 0) if cpu else None, round(median(ngx), 2) if ngx else None, problems))
+            round(median(cpu), 0) if cpu else None, round(median(ngx), 2) if ngx else None, problems,
+            cpu_s=round(median(cpu_s), 2) if cpu_s else None))
     return out
 
 
@@ -1017,6 +1021,12 @@ def ratios(summaries: list[Summary], profiles: list[str], big: int, small: int |
                 "label": f"webaudit / {baseline} pages/s",
                 "value": round(cur.pages_per_s / base.pages_per_s, 2), "target": None, "pass": None,
                 "webaudit_pages_per_s": cur.pages_per_s, f"{baseline}_pages_per_s": base.pages_per_s}
+            if cur.cpu_s and base.cpu_s:
+                # CPU seconds are less disturbed than wall time when the machine is shared
+                entry["cpu_vs_baseline"] = {
+                    "label": f"webaudit / {baseline} CPU s ({big} pages)",
+                    "value": round(cur.cpu_s / base.cpu_s, 2), "target": None, "pass": None,
+                    "webaudit_cpu_s": cur.cpu_s, f"{baseline}_cpu_s": base.cpu_s}
             if cur.peak_rss_mib and base.peak_rss_mib:
                 entry["rss_vs_baseline"] = {
                     "label": f"webaudit / {baseline} peak RSS ({big} pages)",
@@ -1029,7 +1039,7 @@ def ratios(summaries: list[Summary], profiles: list[str], big: int, small: int |
 
 def print_table(summaries: list[Summary]) -> None:
     head = ("tool", "profile", "site", "concurrency", "wall s", "pages", "pages/s", "URLs",
-            "broken", "requests", "conns", "peak RSS MiB", "CPU %", "nginx CPU s")
+            "broken", "requests", "conns", "peak RSS MiB", "CPU %", "CPU s", "nginx CPU s")
     rows = [head]
     for s in summaries:
         rows.append((s.tool, s.profile, str(s.site_pages), s.concurrency,
@@ -1038,6 +1048,7 @@ def print_table(summaries: list[Summary]) -> None:
                      str(s.pages), f"{s.pages_per_s:.0f}", str(s.urls), str(s.broken),
                      str(s.requests), str(s.connections), str(s.peak_rss_mib),
                      "" if s.cpu_percent is None else f"{s.cpu_percent:.0f}",
+                     "" if s.cpu_s is None else f"{s.cpu_s:.2f}",
                      "" if s.nginx_cpu_s is None else f"{s.nginx_cpu_s:.2f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     for n, row in enumerate(rows):
