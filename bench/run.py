@@ -1,12 +1,18 @@
 """Crawl benchmark: webaudit vs LinkChecker (PyPI) vs linkinator (npm) on one loopback site.
 
-Generates `webaudit.sitekit.big_site` sites (5,000 and 1,000 pages by default), serves
+Generates `webaudit.testing.big_site` sites (5,000 and 1,000 pages by default), serves
 them with nginx on 127.0.0.1, runs each tool on the big site (webaudit also on the
 small one) and prints wall time, pages crawled, URLs checked, pages/s, peak RSS and
 the ratios the acceptance criteria name. Results go to bench/out/results.json.
 
     .venv/bin/python bench/run.py [--pages 5000] [--small 1000] [--repeat 3]
                                   [--tools webaudit,linkchecker,linkinator]
+                                  [--baseline REF]
+
+--baseline REF also measures the webaudit of git commit REF (exported with `git archive`,
+installed non-editable into bench/.tools/baseline-<commit>, reused next time) as the tool
+`webaudit@<short sha>`: same command line, same site, same rounds as the current build,
+which is always the webaudit of the Python running this script.
 
 It installs what it needs (nginx-light and time with apt-get when root, LinkChecker
 into bench/.tools/venv, linkinator into bench/.tools/node) unless --no-install.
@@ -19,6 +25,7 @@ import argparse
 import atexit
 import contextlib
 import datetime as dt
+import importlib
 import json
 import os
 import platform
@@ -30,11 +37,12 @@ import socket
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +53,9 @@ OUT_DIR = BENCH / "out"
 LINKCHECKER_VERSION = "10.6.0"
 LINKINATOR_VERSION = "7.6.1"
 ALL_TOOLS = ("webaudit", "linkchecker", "linkinator")
+# --tools token for the --baseline build (also accepted: webaudit@REF, which sets --baseline)
+BASELINE_TOKEN = "baseline"
+BASELINE_MARKER = "webaudit-bench-baseline.json"  # written into a baseline venv once complete
 INSTALL_TIMEOUT = 900.0
 
 # Targets from the issue.
@@ -206,8 +217,8 @@ def versions(paths: dict[str, str]) -> dict[str, str]:
         return text[0] if text else "?"
 
     out["nginx"] = first_line([paths["nginx"], "-v"])
-    if "webaudit" in paths:
-        out["webaudit"] = first_line([paths["webaudit"], "--version"])
+    for tool in sorted(t for t in paths if is_webaudit(t)):
+        out[tool] = first_line([paths[tool], "--version"])
     if "linkchecker" in paths:
         out["linkchecker"] = first_line([paths["linkchecker"], "--version"])
     if "linkinator" in paths:
@@ -227,6 +238,184 @@ def source_state() -> dict[str, Any]:
     except (OSError, subprocess.TimeoutExpired):
         return {"commit": None, "src_modified": None}
     return {"commit": head or None, "src_modified": bool(dirty)}
+
+
+def is_webaudit(tool: str) -> bool:
+    """The current build ("webaudit") or the --baseline build ("webaudit@<sha>")."""
+    return tool == "webaudit" or tool.startswith("webaudit@")
+
+
+def current_build() -> dict[str, Any]:
+    """The current build: full commit of the checkout and where its `webaudit` is imported from
+    (it must be this checkout's src/, an editable install, for the commit to mean anything)."""
+    repo = BENCH.parent
+    commit = None
+    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        commit = run_quiet(["git", "-C", str(repo), "rev-parse", "HEAD"], 30).stdout.strip() or None
+    try:
+        import webaudit
+        module = str(Path(webaudit.__file__).resolve())
+    except ImportError:
+        module = None
+    editable = module is not None and Path(module).is_relative_to(repo / "src")
+    return {"commit": commit, "module": module, "from_this_checkout": editable}
+
+
+# -- the --baseline build: another commit of this repository, in its own venv ----------------
+
+@dataclass
+class Baseline:
+    ref: str
+    commit: str  # full sha
+    short: str
+    venv: Path
+    reused: bool = False
+    dependency_differences: list[str] = field(default_factory=list)
+    # whether each build's webaudit package has compiled .pyc files (see sync_bytecode)
+    bytecode: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return f"webaudit@{self.short}"
+
+    @property
+    def exe(self) -> Path:
+        return self.venv / "bin" / "webaudit"
+
+
+def resolve_ref(ref: str) -> tuple[str, str]:
+    """Full and short sha of `ref` in the repository this script lives in."""
+    if ref.startswith("-") or not ref.strip():
+        raise SystemExit(f"--baseline {ref!r}: not a git ref")
+    repo = str(BENCH.parent)
+    done = run_quiet(["git", "-C", repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], 30)
+    commit = done.stdout.strip()
+    if done.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40}", commit):
+        raise SystemExit(f"--baseline {ref!r}: no such commit in {repo}")
+    short = run_quiet(["git", "-C", repo, "rev-parse", "--short", commit], 30).stdout.strip()
+    return commit, short or commit[:7]
+
+
+def pip_freeze(python: Path | str) -> dict[str, str]:
+    """name -> version of the distributions installed for `python` (editables and direct
+    references left out: they cannot be constraints)."""
+    done = run_quiet([str(python), "-m", "pip", "freeze", "--exclude-editable"], 120)
+    out: dict[str, str] = {}
+    for line in done.stdout.splitlines():
+        m = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", line.strip())
+        if m:
+            out[re.sub(r"[-_.]+", "-", m.group(1)).lower()] = m.group(2)
+    return out
+
+
+def export_commit(commit: str, dest: Path) -> None:
+    """The tree of `commit` into `dest` (`git archive`: read-only, leaves no worktree entry)."""
+    tar = dest.with_suffix(".tar")
+    done = run_quiet(["git", "-C", str(BENCH.parent), "archive", "--format=tar", "-o", str(tar),
+                      commit], 300)
+    if done.returncode != 0:
+        raise SystemExit(f"git archive {commit} failed:\n{done.stderr[-2000:]}")
+    dest.mkdir()
+    with tarfile.open(tar) as archive:
+        archive.extractall(dest, filter="data")
+    tar.unlink()
+
+
+def _has_bytecode(package: Path) -> bool:
+    return any(package.rglob("__pycache__/*.pyc"))
+
+
+def sync_bytecode(base: Baseline, package: Path) -> None:
+    """Start both builds alike. pip compiles what it installs, but the editable current build
+    has .pyc files only where Python could write them (not with PYTHONDONTWRITEBYTECODE=1,
+    where every run compiles src/ again: ~0.2 s and ~2 MiB of peak RSS here). So when the
+    current build's package has none, the baseline's loses its own (its dependencies keep
+    theirs, as the current venv's do)."""
+    current = _has_bytecode(BENCH.parent / "src" / "webaudit")
+    if not current:
+        for cache in sorted(package.rglob("__pycache__"), reverse=True):
+            shutil.rmtree(cache, ignore_errors=True)
+    base.bytecode = {"webaudit": current, base.name: _has_bytecode(package)}
+    if base.bytecode["webaudit"] != base.bytecode[base.name]:
+        log(f"WARNING compiled bytecode: current build {current}, {base.name} "
+            f"{base.bytecode[base.name]}: start-up times differ")
+
+
+def dependency_differences(ours: dict[str, str], theirs: dict[str, str], name: str) -> list[str]:
+    """How the baseline venv's distributions differ from the current venv's (webaudit aside)."""
+    out = []
+    for dist in sorted((set(ours) | set(theirs)) - {"webaudit"}):
+        if dist not in theirs:
+            out.append(f"{dist} {ours[dist]} only in the current venv")
+        elif dist not in ours:
+            out.append(f"{dist} {theirs[dist]} only in {name}'s venv")
+        elif ours[dist] != theirs[dist]:
+            out.append(f"{dist} {ours[dist]} (current) vs {theirs[dist]} ({name})")
+    return out
+
+
+def prepare_baseline(ref: str, install: bool) -> Baseline:
+    """The venv bench/.tools/baseline-<commit> with webaudit at `ref` installed (non-editable):
+    reused when it is complete, else built from a `git archive` export that is then deleted.
+    Next to it go the same distributions at the same versions as in the current venv (test
+    extras included: httpx imports pygments when it is there, and that is ~1.5 MiB of peak RSS),
+    so that the two builds differ only in webaudit's own code."""
+    commit, short = resolve_ref(ref)
+    venv = TOOLS_DIR / f"baseline-{commit}"
+    base = Baseline(ref=ref, commit=commit, short=short, venv=venv)
+    python = venv / "bin" / "python"
+    pip = [str(python), "-m", "pip", "install", "-q"]
+    marker = venv / BASELINE_MARKER
+    info: dict[str, Any] = {}
+    with contextlib.suppress(OSError, ValueError):
+        info = json.loads(marker.read_text(encoding="utf-8"))
+    ours = {k: v for k, v in pip_freeze(sys.executable).items() if k != "webaudit"}
+    tmp = Path(tempfile.mkdtemp(prefix=f"webaudit-baseline-{short}-"))
+    try:
+        requirements = tmp / "requirements.txt"
+        requirements.write_text("".join(f"{k}=={v}\n" for k, v in sorted(ours.items())),
+                                encoding="utf-8")
+        if info.get("commit") == commit and base.exe.exists():
+            base.reused = True
+            log(f"baseline {base.name} ({ref}): reusing {venv}")
+            if dependency_differences(ours, pip_freeze(python), base.name) and install:
+                log("    the current venv's distributions changed; installing them there too")
+                run_quiet([*pip, "-r", str(requirements)], INSTALL_TIMEOUT)
+        else:
+            if not install:
+                raise SystemExit(f"{venv} missing (run without --no-install)")
+            shutil.rmtree(venv, ignore_errors=True)  # an incomplete earlier attempt
+            TOOLS_DIR.mkdir(parents=True, exist_ok=True)
+            log(f"baseline {base.name} ({ref}): installing commit {commit} into {venv}")
+            src = tmp / "src"
+            export_commit(commit, src)
+            run_quiet([sys.executable, "-m", "venv", str(venv)], INSTALL_TIMEOUT).check_returncode()
+            done = run_quiet([*pip, "-r", str(requirements), str(src)], INSTALL_TIMEOUT)
+            for fallback in (["-c", str(requirements)], []):
+                if done.returncode == 0:
+                    break
+                log("    it does not fit the current venv's distributions; installing with "
+                    + ("them as constraints" if fallback else "what it asks for"))
+                done = run_quiet([*pip, *fallback, str(src)], INSTALL_TIMEOUT)
+            if done.returncode != 0:
+                shutil.rmtree(venv, ignore_errors=True)
+                raise SystemExit(f"pip install of {base.name} failed:\n{done.stderr[-2000:]}")
+            marker.write_text(json.dumps({
+                "ref": ref, "commit": commit,
+                "installed": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}, indent=2) + "\n",
+                encoding="utf-8")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    # The tool runs with this environment: make sure it imports its own copy (a PYTHONPATH
+    # pointing at src/ would make both builds the current one).
+    probe = run_quiet([str(python), "-c", "import webaudit, sys; sys.stdout.write(webaudit.__file__)"], 60)
+    where = probe.stdout.strip()
+    if probe.returncode != 0 or not Path(where).resolve().is_relative_to(venv.resolve()):
+        raise SystemExit(f"{base.name} imports webaudit from {where or probe.stderr[-500:]!r}, "
+                         f"not from {venv} (is PYTHONPATH set?)")
+    sync_bytecode(base, Path(where).resolve().parent)
+    base.dependency_differences = dependency_differences(ours, pip_freeze(python), base.name)
+    return base
 
 
 def machine() -> dict[str, Any]:
@@ -263,9 +452,23 @@ class Site:
         return f"http://127.0.0.1:{self.port}/"
 
 
-def make_site(pages: int, directory: Path) -> Site:
-    from webaudit.sitekit import big_site, write_static
+def site_generator() -> tuple[Callable[..., Any], Callable[..., Any], str]:
+    """big_site and write_static of the current build (never the baseline's): from
+    `webaudit.sitekit` where a build has it, else from `webaudit.testing`."""
+    for name in ("webaudit.sitekit", "webaudit.testing"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        if hasattr(module, "big_site") and hasattr(module, "write_static"):
+            return module.big_site, module.write_static, name
+    raise SystemExit("neither webaudit.sitekit nor webaudit.testing has big_site and write_static")
 
+
+def make_site(pages: int, directory: Path) -> Site:
+    big_site, write_static, _ = site_generator()
     spec, expected = big_site(pages=pages)
     (root,) = write_static(spec, directory)
     site = Site(pages=pages, root=root)
@@ -540,8 +743,9 @@ class ToolRun:
     problems: list[str] = field(default_factory=list)
 
 
-def webaudit_cmd(paths: dict[str, str], site: Site, conc: int | None, out: Path) -> tuple[list[str], str]:
-    cmd = [paths["webaudit"], "crawl", site.url, "-o", str(out),
+def webaudit_cmd(exe: str, site: Site, conc: int | None, out: Path) -> tuple[list[str], str]:
+    """The same command line for the current build and the --baseline one; only `exe` differs."""
+    cmd = [exe, "crawl", site.url, "-o", str(out),
            "--max-pages", "1000000", "--max-depth", "1000000",
            "--fail-on", "none", "--no-progress", "-q"]
     if conc is None:
@@ -632,7 +836,7 @@ def plan_runs(tools: list[str], profiles: dict[str, int | None], big: Site, smal
     seen: set[tuple[str, int, int | None]] = set()
     for profile, conc in profiles.items():
         for tool in tools:
-            sites = [big] + ([small] if small is not None and tool == "webaudit" else [])
+            sites = [big] + ([small] if small is not None and is_webaudit(tool) else [])
             for site in sites:
                 effective = conc
                 if tool == "linkchecker" and conc == 10:
@@ -650,9 +854,9 @@ def execute(plan: Plan, rep: int, paths: dict[str, str], nginx: Nginx, timeout: 
     stem = f"{plan.tool}-{plan.profile}-{plan.site.pages}-r{rep}"
     stdout, stderr = OUT_DIR / f"{stem}.out", OUT_DIR / f"{stem}.err"
     env = None
-    if plan.tool == "webaudit":
+    if is_webaudit(plan.tool):
         report = OUT_DIR / f"{stem}.json"
-        cmd, conc = webaudit_cmd(paths, plan.site, plan.conc, report)
+        cmd, conc = webaudit_cmd(paths[plan.tool], plan.site, plan.conc, report)
     elif plan.tool == "linkchecker":
         cmd, conc = linkchecker_cmd(paths, plan.site, plan.conc, OUT_DIR / f"{stem}.linkcheckerrc")
         env = {**os.environ, "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}  # English summary line
@@ -671,7 +875,7 @@ def execute(plan: Plan, rep: int, paths: dict[str, str], nginx: Nginx, timeout: 
         run.problems.append(f"timed out after {timeout:g}s")
         return run
     try:
-        if plan.tool == "webaudit":
+        if is_webaudit(plan.tool):
             run.tool_view = webaudit_view(OUT_DIR / f"{stem}.json")
         elif plan.tool == "linkchecker":
             run.tool_view = linkchecker_view(stdout)
@@ -725,6 +929,7 @@ class Summary:
     cpu_percent: float | None
     nginx_cpu_s: float | None
     problems: list[str]
+    cpu_s: float | None = None  # median user+system CPU seconds of the tool process
 
 
 def summarize(runs: list[ToolRun]) -> list[Summary]:
@@ -744,6 +949,8 @@ def summarize(runs: list[ToolRun]) -> list[Summary]:
         rss = [r.measure.peak_rss_kb for r in ok if r.measure and r.measure.peak_rss_kb]
         cpu = [r.measure.cpu_percent for r in ok if r.measure and r.measure.cpu_percent is not None]
         ngx = [r.nginx_cpu_s for r in ok if r.nginx_cpu_s is not None]
+        cpu_s = [r.measure.user_s + r.measure.sys_s for r in ok if r.measure
+                 and r.measure.user_s is not None and r.measure.sys_s is not None]
         wall = median(walls)
         server = ok[0].server
         out.append(Summary(
@@ -751,7 +958,8 @@ def summarize(runs: list[ToolRun]) -> list[Summary]:
             [round(w, 2) for w in walls], server["pages"], round(server["pages"] / wall, 1),
             ok[0].tool_view.get("urls"), ok[0].tool_view.get("broken"), server["requests"],
             server["connections"], round(median([float(x) for x in rss]) / 1024, 1) if rss else None,
-            round(median(cpu), 0) if cpu else None, round(median(ngx), 2) if ngx else None, problems))
+            round(median(cpu), 0) if cpu else None, round(median(ngx), 2) if ngx else None, problems,
+            cpu_s=round(median(cpu_s), 2) if cpu_s else None))
     return out
 
 
@@ -767,38 +975,71 @@ def find(summaries: list[Summary], tool: str, profile: str, pages: int) -> Summa
 
 
 def ratios(summaries: list[Summary], profiles: list[str], big: int, small: int | None,
-           ) -> dict[str, dict[str, Any]]:
+           baseline: str | None = None) -> dict[str, dict[str, Any]]:
+    """Per profile: each webaudit build against the peers and its own memory growth (keys
+    prefixed "baseline_" for the --baseline build), and the current build over the baseline.
+    Every entry carries its printed label."""
     out: dict[str, dict[str, Any]] = {}
+    builds = [("", "webaudit")] + ([("baseline_", baseline)] if baseline else [])
     for profile in profiles:
-        wa = find(summaries, "webaudit", profile, big)
         entry: dict[str, Any] = {}
 
-        def speed(other: str, target: float, wa: Summary | None = wa,
+        def speed(tool: str, other: str, label: str, target: float,
                   profile: str = profile) -> dict[str, Any] | None:
-            o = find(summaries, other, profile, big)
+            wa, o = find(summaries, tool, profile, big), find(summaries, other, profile, big)
             if wa is None or o is None or not wa.runs or not o.runs:
                 return None
             value = wa.pages_per_s / o.pages_per_s
-            return {"value": round(value, 2), "target": f">= {target:g}", "pass": value >= target,
-                    "webaudit_pages_per_s": wa.pages_per_s, f"{other}_pages_per_s": o.pages_per_s}
+            return {"label": f"{tool} / {label} pages/s", "value": round(value, 2),
+                    "target": f">= {target:g}", "pass": value >= target,
+                    f"{tool}_pages_per_s": wa.pages_per_s, f"{other}_pages_per_s": o.pages_per_s}
 
-        entry["speed_vs_linkchecker"] = speed("linkchecker", TARGET_VS_LINKCHECKER)
-        entry["speed_vs_linkinator"] = speed("linkinator", TARGET_VS_LINKINATOR)
-        if small:
-            ws = find(summaries, "webaudit", profile, small)
-            if wa and ws and wa.peak_rss_mib and ws.peak_rss_mib:
-                value = wa.peak_rss_mib / ws.peak_rss_mib
-                entry["memory_big_over_small"] = {
-                    "value": round(value, 2), "target": f"<= {TARGET_MEMORY_GROWTH:g}",
-                    "pass": value <= TARGET_MEMORY_GROWTH, f"rss_{big}_mib": wa.peak_rss_mib,
-                    f"rss_{small}_mib": ws.peak_rss_mib}
+        def growth(tool: str, profile: str = profile) -> dict[str, Any] | None:
+            if not small:
+                return None
+            wa, ws = find(summaries, tool, profile, big), find(summaries, tool, profile, small)
+            if not (wa and ws and wa.peak_rss_mib and ws.peak_rss_mib):
+                return None
+            value = wa.peak_rss_mib / ws.peak_rss_mib
+            return {"label": f"{tool} peak RSS big / small site", "value": round(value, 2),
+                    "target": f"<= {TARGET_MEMORY_GROWTH:g}", "pass": value <= TARGET_MEMORY_GROWTH,
+                    f"rss_{big}_mib": wa.peak_rss_mib, f"rss_{small}_mib": ws.peak_rss_mib}
+
+        for prefix, tool in builds:
+            entry[f"{prefix}speed_vs_linkchecker"] = speed(tool, "linkchecker", "LinkChecker",
+                                                           TARGET_VS_LINKCHECKER)
+            entry[f"{prefix}speed_vs_linkinator"] = speed(tool, "linkinator", "linkinator",
+                                                          TARGET_VS_LINKINATOR)
+            entry[f"{prefix}memory_big_over_small"] = growth(tool)
+            if prefix or baseline is None:
+                continue
+            # the current build over the baseline: no target, ~1.00 when both are one commit
+            cur, base = find(summaries, "webaudit", profile, big), find(summaries, baseline, profile, big)
+            if cur is None or base is None or not cur.runs or not base.runs:
+                continue
+            entry["speed_vs_baseline"] = {
+                "label": f"webaudit / {baseline} pages/s",
+                "value": round(cur.pages_per_s / base.pages_per_s, 2), "target": None, "pass": None,
+                "webaudit_pages_per_s": cur.pages_per_s, f"{baseline}_pages_per_s": base.pages_per_s}
+            if cur.cpu_s and base.cpu_s:
+                # CPU seconds are less disturbed than wall time when the machine is shared
+                entry["cpu_vs_baseline"] = {
+                    "label": f"webaudit / {baseline} CPU s ({big} pages)",
+                    "value": round(cur.cpu_s / base.cpu_s, 2), "target": None, "pass": None,
+                    "webaudit_cpu_s": cur.cpu_s, f"{baseline}_cpu_s": base.cpu_s}
+            if cur.peak_rss_mib and base.peak_rss_mib:
+                entry["rss_vs_baseline"] = {
+                    "label": f"webaudit / {baseline} peak RSS ({big} pages)",
+                    "value": round(cur.peak_rss_mib / base.peak_rss_mib, 2), "target": None,
+                    "pass": None, "webaudit_rss_mib": cur.peak_rss_mib,
+                    f"{baseline}_rss_mib": base.peak_rss_mib}
         out[profile] = {k: v for k, v in entry.items() if v is not None}
     return out
 
 
 def print_table(summaries: list[Summary]) -> None:
     head = ("tool", "profile", "site", "concurrency", "wall s", "pages", "pages/s", "URLs",
-            "broken", "requests", "conns", "peak RSS MiB", "CPU %", "nginx CPU s")
+            "broken", "requests", "conns", "peak RSS MiB", "CPU %", "CPU s", "nginx CPU s")
     rows = [head]
     for s in summaries:
         rows.append((s.tool, s.profile, str(s.site_pages), s.concurrency,
@@ -807,6 +1048,7 @@ def print_table(summaries: list[Summary]) -> None:
                      str(s.pages), f"{s.pages_per_s:.0f}", str(s.urls), str(s.broken),
                      str(s.requests), str(s.connections), str(s.peak_rss_mib),
                      "" if s.cpu_percent is None else f"{s.cpu_percent:.0f}",
+                     "" if s.cpu_s is None else f"{s.cpu_s:.2f}",
                      "" if s.nginx_cpu_s is None else f"{s.nginx_cpu_s:.2f}"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     for n, row in enumerate(rows):
@@ -819,14 +1061,13 @@ def print_table(summaries: list[Summary]) -> None:
 
 
 def print_ratios(result: dict[str, dict[str, Any]]) -> None:
-    names = {"speed_vs_linkchecker": "webaudit / LinkChecker pages/s",
-             "speed_vs_linkinator": "webaudit / linkinator pages/s",
-             "memory_big_over_small": "webaudit peak RSS big / small site"}
+    width = max((len(r["label"]) for entry in result.values() for r in entry.values()), default=36)
     for profile, entry in result.items():
         print(f"\nratios, profile {profile}:")
-        for key, r in entry.items():
-            print(f"  {names[key]:<36} {r['value']:>6.2f}   target {r['target']:<6} "
-                  f"{'PASS' if r['pass'] else 'FAIL'}")
+        for r in entry.values():
+            verdict = ("" if r["target"] is None else
+                       f"   target {r['target']:<6} {'PASS' if r['pass'] else 'FAIL'}")
+            print(f"  {r['label']:<{width}} {r['value']:>6.2f}{verdict}")
 
 
 @contextlib.contextmanager
@@ -850,7 +1091,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="pages of the small site webaudit also crawls, for the memory ratio "
                         "(default 1000; 0 skips it)")
     p.add_argument("--tools", default=",".join(ALL_TOOLS), help="comma-separated subset of "
-                   + ",".join(ALL_TOOLS))
+                   + ",".join(ALL_TOOLS) + f" (default: all), plus {BASELINE_TOKEN} (or webaudit@REF) "
+                   "for the --baseline build, which --baseline adds anyway")
+    p.add_argument("--baseline", metavar="REF",
+                   help="also measure webaudit at git commit REF of this repository (e.g. HEAD, "
+                        "main~3, 490fcc4), installed into bench/.tools/baseline-<commit>, as the "
+                        "tool webaudit@<short sha>, in the same rounds as the current build")
     p.add_argument("--profiles", default="default,matched",
                    help="default: each tool's own concurrency; matched: --matched in flight "
                         "for every tool (default: both)")
@@ -863,10 +1109,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--keep-site", action="store_true", help="keep the generated site and nginx dir")
     p.add_argument("--output", type=Path, default=OUT_DIR / "results.json")
     args = p.parse_args(argv)
-    args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
-    for tool in args.tools:
-        if tool not in ALL_TOOLS:
+    args.baseline_alias = None
+    tools: list[str] = []
+    for tool in (t.strip() for t in args.tools.split(",")):
+        if tool.startswith("webaudit@"):  # webaudit@REF: the baseline, by its ref
+            ref = tool.split("@", 1)[1]
+            if not ref:
+                p.error("--tools webaudit@REF needs a REF")
+            if args.baseline is not None and args.baseline != ref:
+                # the same commit under two names is fine; main() checks that after resolving
+                args.baseline_alias = ref
+            else:
+                args.baseline = ref
+            tool = BASELINE_TOKEN
+        if not tool or tool in tools:
+            continue
+        if tool not in (*ALL_TOOLS, BASELINE_TOKEN):
             p.error(f"unknown tool {tool!r}")
+        tools.append(tool)
+    if BASELINE_TOKEN in tools and args.baseline is None:
+        p.error(f"--tools {BASELINE_TOKEN} needs --baseline REF")
+    if args.baseline is not None and BASELINE_TOKEN not in tools:
+        # --baseline always runs the baseline, next to the current build when that runs
+        at = tools.index("webaudit") + 1 if "webaudit" in tools else 0
+        tools.insert(at, BASELINE_TOKEN)
+    if not tools:
+        p.error("--tools names no tool")
+    args.tools = tools
     args.profiles = [x.strip() for x in args.profiles.split(",") if x.strip()]
     for prof in args.profiles:
         if prof not in ("default", "matched"):
@@ -880,6 +1149,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _on_sigterm)
     paths = ensure_tools(args.tools, install=not args.no_install)
+    current = current_build()
+    if "webaudit" in args.tools and not current["from_this_checkout"]:
+        log(f"WARNING the current build's webaudit is imported from {current['module']}, not "
+            f"from {BENCH.parent / 'src'}: install this checkout with pip install -e .")
+    baseline: Baseline | None = None
+    if args.baseline is not None:
+        baseline = prepare_baseline(args.baseline, install=not args.no_install)
+        if args.baseline_alias is not None and resolve_ref(args.baseline_alias)[0] != baseline.commit:
+            raise SystemExit(f"--baseline {args.baseline} and --tools webaudit@{args.baseline_alias} "
+                             "are different commits; one baseline at a time")
+        paths[baseline.name] = str(baseline.exe)
+        args.tools = [baseline.name if t == BASELINE_TOKEN else t for t in args.tools]
+        for diff in baseline.dependency_differences:
+            log(f"WARNING the venvs differ: {diff} (delete {baseline.venv} to rebuild it)")
+        if baseline.commit == current["commit"]:
+            log(f"baseline {baseline.name} is the current HEAD: a same-build fairness check "
+                "(expect ratios near 1.00)")
     profiles: dict[str, int | None] = {
         p: (None if p == "default" else args.matched) for p in args.profiles}
     started = dt.datetime.now(dt.UTC)
@@ -913,19 +1199,35 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             nginx.stop()
         summaries = summarize(runs)
-        result_ratios = ratios(summaries, args.profiles, big.pages, small.pages if small else None)
+        result_ratios = ratios(summaries, args.profiles, big.pages, small.pages if small else None,
+                               baseline.name if baseline else None)
         sites = [s for s in (big, small) if s is not None]
     source_after = source_state()
     print()
     if source_after != source_before:
         print(f"WARNING webaudit's source changed during the run ({source_before} -> "
               f"{source_after}): the rounds measured different code; run again")
+    if baseline is not None:
+        print(f"builds: webaudit = {(current['commit'] or '?')[:12]}"
+              f"{' (src/ modified)' if source_after.get('src_modified') else ''} (this venv), "
+              f"{baseline.name} = {baseline.commit[:12]} ({baseline.ref}; {baseline.venv.name})")
+        for diff in baseline.dependency_differences:
+            print(f"WARNING the venvs differ: {diff}")
     print_table(summaries)
     print_ratios(result_ratios)
     results = {
         "date": started.isoformat(timespec="seconds"),
         "machine": machine(),
         "webaudit_source": {"before": source_before, "after": source_after},
+        "builds": {
+            "current": {"tool": "webaudit", "commit": current["commit"], "module": current["module"],
+                        "src_modified": source_after.get("src_modified"),
+                        "site_generator": site_generator()[2]},
+            "baseline": None if baseline is None else {
+                "tool": baseline.name, "ref": baseline.ref, "commit": baseline.commit,
+                "venv": str(baseline.venv), "reused_venv": baseline.reused,
+                "dependency_differences": baseline.dependency_differences,
+                "package_has_bytecode": baseline.bytecode}},
         "versions": versions(paths),
         "sites": [{k: v for k, v in asdict(s).items() if k not in ("root", "port")} for s in sites],
         "settings": {"repeat": args.repeat, "matched_concurrency": args.matched,
